@@ -1,0 +1,63 @@
+# Bastion's entry points. `make run` serves the app; `make check` runs every gate and test.
+# Both create the virtual environment on first use (Python 3.11+ as $(PYTHON)).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+# Throwaway production-shaped environment for `check --deploy` (never used to serve anything).
+DEPLOY_ENV := DJANGO_SETTINGS_MODULE=src.settings.prod \
+	DJANGO_SECRET_KEY=check-deploy-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
+	DJANGO_ALLOWED_HOSTS=api.example.com
+
+.PHONY: run check test lint typecheck imports django-checks dockerfile-lint seed lock bench clean
+
+$(INSTALLED): requirements/dev.txt requirements/base.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	touch $(INSTALLED)
+
+## run: migrate the SQLite database, load the demo data and serve on http://127.0.0.1:8000
+run: $(INSTALLED)
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## check: every gate CI runs, then the whole test suite
+check: lint typecheck imports django-checks dockerfile-lint test
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(INSTALLED)
+	$(BIN)/mypy
+
+imports: $(INSTALLED)
+	$(BIN)/lint-imports importlinter.ini
+
+django-checks: $(INSTALLED)
+	$(BIN)/python manage.py check --fail-level WARNING
+	$(BIN)/python manage.py makemigrations --check --dry-run --no-input
+	$(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+dockerfile-lint: $(INSTALLED)
+	$(BIN)/hadolint Dockerfile
+
+test: $(INSTALLED)
+	$(BIN)/pytest
+
+## seed: (re)load the demo data into the current database
+seed: $(INSTALLED)
+	$(BIN)/python manage.py seed_demo
+
+## lock: re-pin requirements/*.txt with hashes after editing requirements/*.in
+lock:
+	cd requirements && uv pip compile base.in --generate-hashes --universal --python-version 3.11 \
+		--no-emit-index-url --no-emit-find-links -o base.txt
+	cd requirements && uv pip compile dev.in --generate-hashes --universal --python-version 3.11 \
+		--no-emit-index-url --no-emit-find-links -o dev.txt
+
+clean:
+	rm -rf $(VENV) var

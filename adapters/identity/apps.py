@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class IdentityConfig(AppConfig):
+    name = "adapters.identity"
+    label = "identity"
+    verbose_name = "Identity"
+
+    def ready(self) -> None:
+        from adapters.identity import problems
+
+        problems.register()

@@ -1,0 +1,61 @@
+"""How identity's domain errors appear to API clients."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from adapters.platform.errors import (
+    NOT_FOUND,
+    VALIDATION,
+    ProblemType,
+    django_problem,
+    register_domain_problem,
+)
+from contexts.identity.domain import errors
+
+INVALID_CREDENTIALS = ProblemType(401, "invalid-credentials", "Invalid credentials.")
+LOCKED_OUT = ProblemType(429, "login-locked-out", "Too many failed logins.")
+EMAIL_TAKEN = ProblemType(409, "email-taken", "Email already registered.")
+
+
+def _retry_after(error: errors.LoginLockedOut) -> Mapping[str, str]:
+    return {"Retry-After": str(error.retry_after)} if error.retry_after else {}
+
+
+def register() -> None:
+    register_domain_problem(
+        errors.InvalidProfile, VALIDATION, errors=lambda e: {e.field: [e.message]}
+    )
+    register_domain_problem(
+        errors.InvalidEmail, VALIDATION, errors=lambda e: {"email": [e.message]}
+    )
+    register_domain_problem(
+        errors.WeakPassword, VALIDATION, errors=lambda e: {"password": e.reasons}
+    )
+    register_domain_problem(errors.EmailAlreadyRegistered, EMAIL_TAKEN)
+    register_domain_problem(
+        errors.InvalidCredentials,
+        INVALID_CREDENTIALS,
+        headers=lambda _e: {"WWW-Authenticate": 'Token realm="api"'},
+    )
+    register_domain_problem(errors.LoginLockedOut, LOCKED_OUT, headers=_retry_after)
+    register_domain_problem(errors.UserNotFound, NOT_FOUND)
+
+
+def axes_lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: object
+) -> HttpResponse:
+    """AXES_LOCKOUT_CALLABLE: the lock-out as the same problem body the login API gives,
+    wherever axes detects it (the API's login or the admin's)."""
+    error = errors.LoginLockedOut(retry_after=lockout_seconds())
+    return django_problem(LOCKED_OUT, error.message, _retry_after(error))
+
+
+def lockout_seconds() -> int | None:
+    """How long a lock-out lasts (AXES_COOLOFF_TIME), in seconds."""
+    cool_off = settings.AXES_COOLOFF_TIME
+    return int(cool_off.total_seconds()) if isinstance(cool_off, timedelta) else None

@@ -1,0 +1,154 @@
+"""Identity's HTTP API: register, log in and out, read and change one's own profile.
+
+Views are thin: validate input with the nested InputSerializer, call one service method, map
+the result with the mapper compiled from the nested OutputSerializer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dependency_injector.wiring import Provide, inject
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from adapters.identity.container import IdentityContainer
+from adapters.platform.authentication import authenticated_user_id, current_token_id
+from adapters.platform.mapping import compile_mapper
+from adapters.platform.openapi import problem_responses
+from adapters.platform.permissions import public
+from adapters.platform.serializers import StrictCharField, StrictEmailField, StrictInputSerializer
+from contexts.identity.application.services import IdentityService
+from contexts.identity.domain.model import (
+    BIO_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    UserId,
+)
+
+PASSWORD_MAX_LENGTH = 128  # bounds the hashing work an attacker can ask for
+
+
+class UserOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    name = serializers.CharField(source="profile.name")
+
+
+class MeOutput(UserOutput):
+    bio = serializers.CharField(source="profile.bio")
+
+
+map_user = compile_mapper(UserOutput)
+map_me = compile_mapper(MeOutput)
+
+
+class CredentialView(APIView):
+    """Credential endpoints share the stricter THROTTLE_AUTH_RATE (per client IP)."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+
+@public
+class RegisterView(CredentialView):
+    class InputSerializer(StrictInputSerializer):
+        email = StrictEmailField(max_length=EMAIL_MAX_LENGTH)
+        password = StrictCharField(
+            min_length=1, max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True
+        )
+        name = StrictCharField(max_length=NAME_MAX_LENGTH)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: UserOutput, **problem_responses(409)},
+        summary="Create an account",
+        auth=[],
+    )
+    @inject
+    def post(
+        self, request: Request, service: IdentityService = Provide[IdentityContainer.service]
+    ) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = service.register(**data.validated_data)
+        return Response(map_user(user), status=status.HTTP_201_CREATED)
+
+
+class TokenOutput(serializers.Serializer[Any]):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+map_token = compile_mapper(TokenOutput)
+
+
+@public
+class LoginView(CredentialView):
+    class InputSerializer(StrictInputSerializer):
+        email = StrictCharField(max_length=EMAIL_MAX_LENGTH)
+        password = StrictCharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: TokenOutput},
+        summary="Exchange email and password for an API token",
+        description=(
+            "Wrong credentials give 401 with the same body whether or not the email exists. "
+            "After LOGIN_FAILURE_LIMIT failures for one email, logins for it answer 429 "
+            "with Retry-After until the lock-out ends."
+        ),
+        auth=[],
+    )
+    @inject
+    def post(
+        self, request: Request, service: IdentityService = Provide[IdentityContainer.service]
+    ) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        token = service.login(**data.validated_data)
+        return Response(map_token(token))
+
+
+class LogoutView(APIView):
+    @extend_schema(request=None, responses={204: None}, summary="Revoke the token in use")
+    @inject
+    def post(
+        self, request: Request, service: IdentityService = Provide[IdentityContainer.service]
+    ) -> Response:
+        service.logout(token_id=current_token_id(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    class InputSerializer(StrictInputSerializer):
+        name = StrictCharField(max_length=NAME_MAX_LENGTH, required=False)
+        bio = StrictCharField(max_length=BIO_MAX_LENGTH, required=False, allow_blank=True)
+
+    @extend_schema(responses={200: MeOutput}, summary="My account")
+    @inject
+    def get(
+        self, request: Request, service: IdentityService = Provide[IdentityContainer.service]
+    ) -> Response:
+        return Response(map_me(service.get_me(actor_id=UserId(authenticated_user_id(request)))))
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: MeOutput},
+        summary="Change my name and bio",
+        description="Only `name` and `bio` are accepted; any other field is a 400.",
+    )
+    @inject
+    def patch(
+        self, request: Request, service: IdentityService = Provide[IdentityContainer.service]
+    ) -> Response:
+        data = self.InputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        user = service.update_profile(
+            actor_id=UserId(authenticated_user_id(request)), **data.validated_data
+        )
+        return Response(map_me(user))

@@ -1,0 +1,249 @@
+"""One error format for the whole API: ``application/problem+json`` (RFC 9457).
+
+Every error body has ``type``, ``title``, ``status`` and ``detail``; validation errors add
+``errors``, a map of field name to messages. DRF exceptions, Django's own 404/500 under /api/,
+an unavailable database and the domain errors each context registers all end up here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from http import HTTPStatus
+from typing import Any, TypeVar
+
+import attrs
+from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views import defaults
+from rest_framework import exceptions
+from rest_framework.response import Response
+
+from adapters.platform.rendering import PROBLEM_CONTENT_TYPE, ORJSONRenderer
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_TYPE_PREFIX = "urn:bastion:problem:"
+
+
+@attrs.frozen
+class ProblemType:
+    """A kind of problem: its HTTP status, a stable slug (the ``type`` URI) and a title."""
+
+    status: int
+    slug: str
+    title: str
+
+    @property
+    def uri(self) -> str:
+        return PROBLEM_TYPE_PREFIX + self.slug
+
+
+VALIDATION = ProblemType(400, "validation-error", "The request is invalid.")
+MALFORMED = ProblemType(400, "malformed-request", "The request body could not be parsed.")
+NOT_AUTHENTICATED = ProblemType(401, "not-authenticated", "Authentication is required.")
+PERMISSION_DENIED = ProblemType(403, "permission-denied", "You may not do this.")
+NOT_FOUND = ProblemType(404, "not-found", "Not found.")
+METHOD_NOT_ALLOWED = ProblemType(405, "method-not-allowed", "Method not allowed.")
+UNSUPPORTED_MEDIA_TYPE = ProblemType(415, "unsupported-media-type", "Send application/json.")
+THROTTLED = ProblemType(429, "throttled", "Too many requests.")
+SERVER_ERROR = ProblemType(500, "server-error", "Internal server error.")
+UNAVAILABLE = ProblemType(503, "service-unavailable", "The service is temporarily unavailable.")
+CONFLICT = ProblemType(409, "conflict", "The request conflicts with the current state.")
+
+_DRF_PROBLEMS: dict[type[exceptions.APIException], ProblemType] = {
+    exceptions.ParseError: MALFORMED,
+    exceptions.ValidationError: VALIDATION,
+    exceptions.NotAuthenticated: NOT_AUTHENTICATED,
+    exceptions.AuthenticationFailed: NOT_AUTHENTICATED,
+    exceptions.PermissionDenied: PERMISSION_DENIED,
+    exceptions.NotFound: NOT_FOUND,
+    exceptions.MethodNotAllowed: METHOD_NOT_ALLOWED,
+    exceptions.UnsupportedMediaType: UNSUPPORTED_MEDIA_TYPE,
+    exceptions.Throttled: THROTTLED,
+}
+
+
+E = TypeVar("E", bound=Exception)
+
+FieldErrors = Mapping[str, list[str]]
+
+
+@attrs.frozen
+class DomainProblem:
+    """How one domain error class is shown to clients."""
+
+    problem: ProblemType
+    errors: Callable[[Any], FieldErrors | None]
+    headers: Callable[[Any], Mapping[str, str]]
+
+
+_domain_problems: dict[type[Exception], DomainProblem] = {}
+
+
+def _no_errors(_error: Exception) -> None:
+    return None
+
+
+def _no_headers(_error: Exception) -> Mapping[str, str]:
+    return {}
+
+
+def register_domain_problem(
+    error_class: type[E],
+    problem: ProblemType,
+    *,
+    errors: Callable[[E], FieldErrors | None] = _no_errors,
+    headers: Callable[[E], Mapping[str, str]] = _no_headers,
+) -> None:
+    """Declare how a context's domain error is rendered: its problem type, the field errors it
+    carries (for validation problems) and extra headers. Subclasses inherit the mapping."""
+    _domain_problems[error_class] = DomainProblem(problem, errors, headers)
+
+
+def _domain_problem_for(error: Exception) -> DomainProblem | None:
+    for klass in type(error).__mro__:
+        if klass in _domain_problems:
+            return _domain_problems[klass]
+    return None
+
+
+def problem_body(
+    problem: ProblemType, detail: str, errors: Mapping[str, list[str]] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": problem.uri,
+        "title": problem.title,
+        "status": problem.status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def problem_response(
+    problem: ProblemType,
+    detail: str,
+    errors: Mapping[str, list[str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    return Response(
+        problem_body(problem, detail, errors),
+        status=problem.status,
+        headers=dict(headers or {}),
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
+
+
+def _flatten_validation(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn DRF's nested error detail into ``{"field" or "parent.child": [messages]}``."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            name = "non_field_errors" if key == "non_field_errors" and not prefix else str(key)
+            flat.update(
+                _flatten_validation(value, f"{prefix}{name}" if not prefix else f"{prefix}.{name}")
+            )
+        return flat
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return {prefix or "non_field_errors": [str(item) for item in detail]}
+        flat = {}
+        for index, item in enumerate(detail):
+            flat.update(_flatten_validation(item, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    return {prefix or "non_field_errors": [str(detail)]}
+
+
+def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: every exception raised in an API view becomes a problem."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten_validation(exc.detail)
+        return problem_response(VALIDATION, _validation_summary(errors), errors)
+
+    if isinstance(exc, exceptions.APIException):
+        problem = _DRF_PROBLEMS.get(type(exc)) or _problem_for_status(exc.status_code)
+        headers: dict[str, str] = {}
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = str(exc.auth_header)  # type: ignore[attr-defined]  # set by DRF's APIView on 401s
+        wait = getattr(exc, "wait", None)  # set on Throttled, missing from the stubs
+        if isinstance(exc, exceptions.Throttled) and wait is not None:
+            headers["Retry-After"] = str(int(wait))
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        return problem_response(problem, str(detail), headers=headers)
+
+    domain = _domain_problem_for(exc)
+    if domain is not None:
+        return problem_response(domain.problem, str(exc), domain.errors(exc), domain.headers(exc))
+
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        logger.error("database unavailable", exc_info=exc)
+        return problem_response(
+            UNAVAILABLE,
+            "The database is unavailable. Try again shortly.",
+            headers={"Retry-After": "5"},
+        )
+
+    return None  # Unexpected: Django logs it and handler500 answers with a problem body.
+
+
+def _validation_summary(errors: Mapping[str, list[str]]) -> str:
+    fields = ", ".join(sorted(errors))
+    return f"Invalid input in: {fields}." if fields else "Invalid input."
+
+
+def _problem_for_status(status_code: int) -> ProblemType:
+    for problem in _DRF_PROBLEMS.values():
+        if problem.status == status_code:
+            return problem
+    return ProblemType(status_code, f"http-{status_code}", HTTPStatus(status_code).phrase + ".")
+
+
+# --- Django-level handlers for errors that happen outside DRF views ---
+
+
+def django_problem(
+    problem: ProblemType, detail: str, headers: Mapping[str, str] | None = None
+) -> HttpResponse:
+    response = HttpResponse(
+        ORJSONRenderer().render(problem_body(problem, detail)),
+        status=problem.status,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def _is_admin(request: HttpRequest) -> bool:
+    # The admin is the one HTML part of the site; it keeps Django's own error pages.
+    return request.path.startswith("/admin/")
+
+
+def handler_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_admin(request):
+        return defaults.page_not_found(request, exception)
+    return django_problem(NOT_FOUND, "No resource at this address.")
+
+
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    return django_problem(NOT_FOUND, "No resource at this address.")
+
+
+def handler_server_error(request: HttpRequest) -> HttpResponse:
+    return django_problem(SERVER_ERROR, "An unexpected error occurred; it has been logged.")
+
+
+def handler_bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return django_problem(MALFORMED, "The request could not be understood.")
+
+
+def handler_permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return django_problem(PERMISSION_DENIED, "You may not do this.")

@@ -1,0 +1,33 @@
+"""Liveness and readiness probes. Public by design: they reveal nothing but "up"."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_safe
+
+from adapters.platform.database import DATABASE_DOWN_DETAIL
+from adapters.platform.errors import UNAVAILABLE, django_problem
+
+logger = logging.getLogger(__name__)
+
+
+@require_safe
+def healthz(request: HttpRequest) -> HttpResponse:
+    """The process answers: nothing else is checked, so a slow database never restarts it."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_safe
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Ready to serve traffic: the database answers a trivial query."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.warning("readiness check failed: database unreachable", exc_info=True)
+        return django_problem(UNAVAILABLE, DATABASE_DOWN_DETAIL, {"Retry-After": "5"})
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -1,0 +1,104 @@
+"""OpenAPI: the shared problem schema, and the error responses every operation can give.
+
+drf-spectacular documents only the success response of each view; this post-processing hook
+adds the errors the platform itself produces (validation, authentication, permission, missing
+objects, throttling, database down), so that clients and schemathesis see every status code.
+Views declare only what is specific to them (409, 422) with ``problem_responses``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse
+
+PROBLEM_COMPONENT = "Problem"
+VALIDATION_PROBLEM_COMPONENT = "ValidationProblem"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "An RFC 9457 problem detail.",
+    "properties": {
+        "type": {"type": "string", "description": "A URI naming the kind of problem."},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+_VALIDATION_PROBLEM_SCHEMA: dict[str, Any] = {
+    "allOf": [
+        {"$ref": f"#/components/schemas/{PROBLEM_COMPONENT}"},
+        {
+            "type": "object",
+            "properties": {
+                "errors": {
+                    "type": "object",
+                    "description": "Messages for each offending field.",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                }
+            },
+        },
+    ]
+}
+
+_DESCRIPTIONS = {
+    "400": "Invalid input (malformed JSON, wrong types, unknown or read-only fields).",
+    "401": "Missing, invalid or expired token.",
+    "403": "Authenticated, but the role is too low.",
+    "404": "No such object, or one the caller may not see.",
+    "409": "Conflicts with the current state.",
+    "415": "The body is not application/json.",
+    "422": "The Idempotency-Key was already used with a different request.",
+    "429": "Too many requests.",
+    "503": "The database is unavailable.",
+}
+
+
+def problem_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
+    """Declare view-specific problem responses, e.g. ``problem_responses(409)``."""
+    return {
+        code: OpenApiResponse(
+            response={"$ref": f"#/components/schemas/{PROBLEM_COMPONENT}"},
+            description=_DESCRIPTIONS.get(str(code), "Error."),
+        )
+        for code in status_codes
+    }
+
+
+def _problem(code: str, component: str = PROBLEM_COMPONENT) -> dict[str, Any]:
+    return {
+        "description": _DESCRIPTIONS.get(code, "Error."),
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+    }
+
+
+def add_problem_responses(
+    result: dict[str, Any], generator: object, request: object, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular POSTPROCESSING_HOOK: add the platform's error responses everywhere."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas[PROBLEM_COMPONENT] = _PROBLEM_SCHEMA
+    schemas[VALIDATION_PROBLEM_COMPONENT] = _VALIDATION_PROBLEM_SCHEMA
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            for code, response in list(responses.items()):
+                # Declared problem responses get the problem media type.
+                if code[0] in "45" and "content" in response:
+                    described = response.get("description") or _DESCRIPTIONS.get(code, "Error.")
+                    responses[code] = _problem(code) | {"description": described}
+            anonymous_allowed = {} in operation.get("security", [{}])
+            wanted = ["400", "429", "503"]
+            if not anonymous_allowed:
+                wanted += ["401", "403"]
+            if "{" in path:
+                wanted.append("404")
+            if method in ("post", "put", "patch"):
+                wanted.append("415")
+            for code in wanted:
+                if code not in responses:
+                    component = VALIDATION_PROBLEM_COMPONENT if code == "400" else PROBLEM_COMPONENT
+                    responses[code] = _problem(code, component)
+    return result

@@ -1,0 +1,48 @@
+"""Input serializers that whitelist: unknown fields and wrongly-typed values are 400s.
+
+DRF silently drops unknown keys and coerces numbers into strings; for an API that promises
+"the fields you send are the fields we read", both would hide client bugs and mass-assignment
+attempts. Every write serializer derives from ``StrictInputSerializer``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rest_framework import serializers
+
+UNKNOWN_FIELD_MESSAGE = "Unknown or read-only field; accepted fields: {accepted}."
+
+
+class StrictInputSerializer(serializers.Serializer[Any]):
+    """Rejects any key that is not a writable field of the serializer."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            writable = [name for name, field in self.fields.items() if not field.read_only]
+            unknown = sorted(str(key) for key in data if key not in writable)
+            if unknown:
+                message = UNKNOWN_FIELD_MESSAGE.format(accepted=", ".join(writable) or "none")
+                raise serializers.ValidationError({key: [message] for key in unknown})
+        return super().to_internal_value(data)
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that takes only JSON strings (DRF's would turn 42 into "42")."""
+
+    default_error_messages = {"not_a_string": "Must be a string."}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class StrictEmailField(serializers.EmailField):
+    default_error_messages = {"not_a_string": "Must be a string."}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)

@@ -1,0 +1,82 @@
+"""What identity's services need from the outside world, as ``typing.Protocol`` ports.
+
+Adapters implement them with Django; unit tests implement them with in-memory fakes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from types import TracebackType
+from typing import Protocol, Self
+
+from contexts.identity.domain.model import IssuedToken, Profile, User, UserId
+
+
+class UserRepository(Protocol):
+    """Stores users. The only way services read or write them."""
+
+    def get(self, user_id: UserId) -> User:
+        """Return the user, or raise ``UserNotFound``."""
+        ...
+
+    def find_by_emails(self, emails: Iterable[str]) -> list[User]:
+        """Return the users registered under any of ``emails`` (already normalized)."""
+        ...
+
+    def list_by_ids(self, user_ids: Iterable[UserId]) -> list[User]:
+        """Return the users with these ids, in one round trip."""
+        ...
+
+    def add(self, *, email: str, password_hash: str, profile: Profile) -> User:
+        """Store a new user; raise ``EmailAlreadyRegistered`` if the email is taken."""
+        ...
+
+    def save_profile(self, user: User) -> None:
+        """Persist the user's profile."""
+        ...
+
+
+class IdentityUnitOfWork(Protocol):
+    """One atomic piece of work: everything done between enter and ``commit`` or nothing."""
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+class PasswordPolicy(Protocol):
+    """Judges and hashes passwords."""
+
+    def validate(self, password: str, *, email: str, name: str) -> None:
+        """Raise ``WeakPassword`` listing every rule the password breaks."""
+        ...
+
+    def hash(self, password: str) -> str: ...
+
+
+class Authenticator(Protocol):
+    """Checks credentials, counting failures towards a lock-out."""
+
+    def authenticate(self, *, email: str, password: str) -> UserId:
+        """Return the user's id, or raise ``InvalidCredentials`` or ``LoginLockedOut``."""
+        ...
+
+
+class TokenIssuer(Protocol):
+    """Issues and revokes API tokens."""
+
+    def issue(self, user_id: UserId) -> IssuedToken: ...
+
+    def revoke(self, token_id: str) -> None:
+        """Revoke the token with this server-side id (never the secret itself)."""
+        ...

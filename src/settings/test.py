@@ -1,0 +1,23 @@
+"""Test runs: fast hashing, a file-based SQLite test database (threads need a shared file)."""
+
+import os
+
+os.environ.setdefault(
+    "DJANGO_SECRET_KEY", "test-only-secret-key-never-used-in-production-0123456789abcdef"
+)
+# Generous defaults, so that only the tests about throttling ever meet a throttle.
+os.environ.setdefault("THROTTLE_ANON_RATE", "10000/minute")
+os.environ.setdefault("THROTTLE_USER_RATE", "100000/minute")
+os.environ.setdefault("THROTTLE_AUTH_RATE", "10000/minute")
+
+from .base import *
+from .base import BASE_DIR, DATABASES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(
+            BASE_DIR / "var" / f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.sqlite3"
+        )
+    }

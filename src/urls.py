@@ -1,0 +1,33 @@
+"""Top-level URLs: the versioned API, its schema and docs, health probes, and the admin."""
+
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.negotiation import DefaultContentNegotiation
+
+from adapters.platform import errors, health
+
+api_v1: list[URLPattern | URLResolver] = [
+    path("", include("adapters.identity.urls")),
+    # The schema honours ?format=json / Accept: application/json; YAML by default.
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(content_negotiation_class=DefaultContentNegotiation),
+        name="schema",
+    ),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # Unknown API paths answer with a problem body, also when DEBUG would show its HTML page.
+    re_path(r"^.*$", errors.api_not_found),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "adapters.platform.errors.handler_bad_request"
+handler403 = "adapters.platform.errors.handler_permission_denied"
+handler404 = "adapters.platform.errors.handler_not_found"
+handler500 = "adapters.platform.errors.handler_server_error"

@@ -1,0 +1,63 @@
+"""Fixtures shared by the integration, API and architecture tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from adapters.identity.models import User
+from src import container as composition
+from tests.factories import DEFAULT_PASSWORD, make_user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Throttle counters live in the cache: every test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def container() -> Iterator[composition.ApplicationContainer]:
+    """The application's DI container; overrides made in a test end with it."""
+    application = composition.application
+    yield application
+    application.reset_singletons()
+    application.unwire()
+    composition.application = composition.build_container()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db: None) -> User:
+    return make_user(email="ann@example.com", profile__name="Ann", profile__bio="Hello")
+
+
+@pytest.fixture
+def other_user(db: None) -> User:
+    return make_user(email="bob@example.com", profile__name="Bob")
+
+
+def login(client: APIClient, email: str, password: str = DEFAULT_PASSWORD) -> str:
+    response = client.post(
+        "/api/v1/auth/login", {"email": email, "password": password}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    token: str = response.json()["token"]
+    return token
+
+
+@pytest.fixture
+def user_client(user: User) -> APIClient:
+    """A client authenticated as ``user`` with a real token from the login endpoint."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {login(client, user.email)}")
+    return client

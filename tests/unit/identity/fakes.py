@@ -1,0 +1,122 @@
+"""In-memory implementations of identity's ports, for fast unit tests of the services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Self
+
+import attrs
+
+from contexts.identity.domain.errors import (
+    EmailAlreadyRegistered,
+    InvalidCredentials,
+    LoginLockedOut,
+    UserNotFound,
+    WeakPassword,
+)
+from contexts.identity.domain.model import IssuedToken, Profile, User, UserId
+
+
+class FakeUserRepository:
+    def __init__(self) -> None:
+        self.users: dict[UserId, User] = {}
+        self.password_hashes: dict[UserId, str] = {}
+
+    def get(self, user_id: UserId) -> User:
+        if user_id not in self.users:
+            raise UserNotFound()
+        # A copy, like a database read: changes count only once saved.
+        user = self.users[user_id]
+        return User(id=user.id, email=user.email, profile=user.profile)
+
+    def find_by_emails(self, emails: Iterable[str]) -> list[User]:
+        wanted = set(emails)
+        return [user for user in self.users.values() if user.email in wanted]
+
+    def list_by_ids(self, user_ids: Iterable[UserId]) -> list[User]:
+        return [self.users[user_id] for user_id in user_ids if user_id in self.users]
+
+    def add(self, *, email: str, password_hash: str, profile: Profile) -> User:
+        if any(user.email == email for user in self.users.values()):
+            raise EmailAlreadyRegistered()
+        user = User(id=UserId(len(self.users) + 1), email=email, profile=profile)
+        self.users[user.id] = user
+        self.password_hashes[user.id] = password_hash
+        return user
+
+    def save_profile(self, user: User) -> None:
+        self.users[user.id] = User(id=user.id, email=user.email, profile=user.profile)
+
+
+class FakeUnitOfWork:
+    def __init__(self, users: FakeUserRepository | None = None) -> None:
+        self._users = users or FakeUserRepository()
+        self.commits = 0
+
+    @property
+    def users(self) -> FakeUserRepository:
+        return self._users
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        return None
+
+    def commit(self) -> None:
+        self.commits += 1
+
+
+class FakePasswordPolicy:
+    """Accepts passwords of 8+ characters that do not contain the email's local part."""
+
+    def validate(self, password: str, *, email: str, name: str) -> None:
+        reasons = []
+        if len(password) < 8:
+            reasons.append("This password is too short.")
+        if email.split("@")[0] in password:
+            reasons.append("The password is too similar to the email.")
+        if reasons:
+            raise WeakPassword(reasons)
+
+    def hash(self, password: str) -> str:
+        return f"fake${password[::-1]}"
+
+
+class FakeAuthenticator:
+    """Checks against the repository's fake hashes and locks an email out after ``limit``."""
+
+    def __init__(self, users: FakeUserRepository, limit: int = 3) -> None:
+        self._users = users
+        self._limit = limit
+        self.failures: dict[str, int] = {}
+
+    def authenticate(self, *, email: str, password: str) -> UserId:
+        if self.failures.get(email, 0) >= self._limit:
+            raise LoginLockedOut(retry_after=60)
+        for user in self._users.find_by_emails([email]):
+            if self._users.password_hashes[user.id] == f"fake${password[::-1]}":
+                self.failures.pop(email, None)
+                return user.id
+        self.failures[email] = self.failures.get(email, 0) + 1
+        raise InvalidCredentials()
+
+
+@attrs.define
+class FakeTokenIssuer:
+    issued: dict[str, UserId] = attrs.field(factory=dict)
+
+    def issue(self, user_id: UserId) -> IssuedToken:
+        token = f"token-{len(self.issued) + 1}"
+        self.issued[token] = user_id
+        return IssuedToken(token=token, expires_at=datetime.now(UTC) + timedelta(hours=1))
+
+    def revoke(self, token_id: str) -> None:
+        self.issued.pop(token_id, None)
