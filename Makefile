@@ -41,6 +41,7 @@ django-checks: $(INSTALLED)
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run --no-input
 	$(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 dockerfile-lint: $(INSTALLED)
 	$(BIN)/hadolint Dockerfile

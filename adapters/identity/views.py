@@ -67,7 +67,6 @@ class RegisterView(CredentialView):
         request=InputSerializer,
         responses={201: UserOutput, **problem_responses(409)},
         summary="Create an account",
-        auth=[],
     )
     @inject
     def post(
@@ -95,14 +94,13 @@ class LoginView(CredentialView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: TokenOutput},
+        responses={200: TokenOutput, **problem_responses(401)},
         summary="Exchange email and password for an API token",
         description=(
             "Wrong credentials give 401 with the same body whether or not the email exists. "
             "After LOGIN_FAILURE_LIMIT failures for one email, logins for it answer 429 "
             "with Retry-After until the lock-out ends."
         ),
-        auth=[],
     )
     @inject
     def post(

@@ -8,9 +8,12 @@ Views declare only what is specific to them (409, 422) with ``problem_responses`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
+from rest_framework.serializers import Serializer
 
 PROBLEM_COMPONENT = "Problem"
 VALIDATION_PROBLEM_COMPONENT = "ValidationProblem"
@@ -79,6 +82,10 @@ def add_problem_responses(
 ) -> dict[str, Any]:
     """drf-spectacular POSTPROCESSING_HOOK: add the platform's error responses everywhere."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    for name, component in schemas.items():
+        if name.endswith("Request") and component.get("type") == "object":
+            # Write serializers are strict (StrictInputSerializer): unknown fields are a 400.
+            component["additionalProperties"] = False
     schemas[PROBLEM_COMPONENT] = _PROBLEM_SCHEMA
     schemas[VALIDATION_PROBLEM_COMPONENT] = _VALIDATION_PROBLEM_SCHEMA
     for path, operations in result.get("paths", {}).items():
@@ -89,7 +96,8 @@ def add_problem_responses(
                 if code[0] in "45" and "content" in response:
                     described = response.get("description") or _DESCRIPTIONS.get(code, "Error.")
                     responses[code] = _problem(code) | {"description": described}
-            anonymous_allowed = {} in operation.get("security", [{}])
+            security = operation.get("security")
+            anonymous_allowed = not security or {} in security
             wanted = ["400", "429", "503"]
             if not anonymous_allowed:
                 wanted += ["401", "403"]
@@ -102,3 +110,37 @@ def add_problem_responses(
                     component = VALIDATION_PROBLEM_COMPONENT if code == "400" else PROBLEM_COMPONENT
                     responses[code] = _problem(code, component)
     return result
+
+
+class BastionAutoSchema(AutoSchema):
+    """Names components after the view for nested ``InputSerializer``/``OutputSerializer``
+    classes (``RegisterView.InputSerializer`` → ``RegisterInput``), so that every view can
+    declare its own contract without component name clashes."""
+
+    def get_serializer_name(
+        self, serializer: Serializer[Any], direction: Literal["request", "response"]
+    ) -> str:
+        qualname = type(serializer).__qualname__
+        if "." not in qualname:
+            name: str = super().get_serializer_name(serializer, direction)
+            return name
+        owner, nested = qualname.rsplit(".", 1)
+        return owner.rsplit(".", 1)[-1].removesuffix("View") + nested.removesuffix("Serializer")
+
+
+class TokenAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]  # the extension registry's __init_subclass__ is untyped
+    """Documents ``Authorization: Token <key>`` (``Bearer`` is accepted too)."""
+
+    target_class = "adapters.platform.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": (
+                "`Token <key>` with the key from `POST /api/v1/auth/login`; "
+                "`Bearer <key>` works too. Keys expire and are revoked by logout."
+            ),
+        }

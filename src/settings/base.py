@@ -161,7 +161,7 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "adapters.platform.rendering.JSONOnlyNegotiation",
     "DEFAULT_PAGINATION_CLASS": None,
     "EXCEPTION_HANDLER": "adapters.platform.errors.problem_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "adapters.platform.openapi.BastionAutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",

@@ -21,3 +21,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             BASE_DIR / "var" / f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.sqlite3"
         )
     }
+
+# Tests do not run collectstatic: serve static files by their plain names.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

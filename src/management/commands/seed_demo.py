@@ -9,10 +9,10 @@ from django.core.management.base import BaseCommand
 from adapters.identity.models import User
 from src import container as composition
 
-DEMO_PASSWORD = "bastion-demo-password"
+DEMO_PASSWORD = "bastion-demo-password"  # noqa: S105  (documented demo credential, dev only)
 
 DEMO_USERS = [
-    # (email, name, staff)
+    # Each entry: email, name, whether the user is staff.
     ("admin@bastion.example", "Ada Admin", True),
     ("alice@bastion.example", "Alice Owner", False),
     ("bob@bastion.example", "Bob Admin", False),

@@ -89,9 +89,13 @@ def test_unit_of_work_rolls_back_on_error() -> None:
     user = DjangoUserRepository().get(UserId(stored.pk))
     user.update_profile(name="Changed")
 
-    with pytest.raises(RuntimeError), DjangoIdentityUnitOfWork() as uow:
-        uow.users.save_profile(user)
-        raise RuntimeError("boom")
+    def change_then_fail() -> None:
+        with DjangoIdentityUnitOfWork() as uow:
+            uow.users.save_profile(user)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        change_then_fail()
 
     assert Profile.objects.get(user=stored).name == "Ann"
     assert not transaction.get_connection().needs_rollback

@@ -81,7 +81,7 @@ class FakePasswordPolicy:
         reasons = []
         if len(password) < 8:
             reasons.append("This password is too short.")
-        if email.split("@")[0] in password:
+        if email.split("@", maxsplit=1)[0] in password:
             reasons.append("The password is too similar to the email.")
         if reasons:
             raise WeakPassword(reasons)

@@ -1,0 +1,116 @@
+"""The import-linter contracts hold, and each of them can actually fail.
+
+A contract that nothing can break protects nothing: this test copies the first-party packages
+into a temporary directory, plants one violating import per contract, and checks that
+lint-imports reports every contract broken there, while the real tree keeps them all.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "importlinter.ini"
+PACKAGES = ("src", "contexts", "adapters")
+
+# contract id → (file to create or append to, the violating line)
+VIOLATIONS: dict[str, tuple[str, str]] = {
+    "layers": ("contexts/identity/domain/model.py", "import adapters.platform.errors"),
+    "contexts-framework-free": ("contexts/identity/domain/model.py", "import django"),
+    "context-layers": (
+        "contexts/identity/domain/errors.py",
+        "import contexts.identity.application.services",
+    ),
+    "contexts-independent": ("contexts/intruder/__init__.py", "import contexts.identity.api"),
+    "adapters-independent": (
+        "adapters/platform/request_context.py",
+        "import adapters.identity.models",
+    ),
+    "platform-knows-no-context": (
+        "adapters/platform/rendering.py",
+        "import contexts.identity.domain.model",
+    ),
+    "identity-adapter-scope": ("adapters/identity/urls.py", "import contexts.intruder"),
+    "views-no-models": ("adapters/identity/views.py", "from adapters.identity import models"),
+}
+
+
+def contract_names() -> dict[str, str]:
+    parser = configparser.ConfigParser()
+    parser.read(CONFIG)
+    prefix = "importlinter:contract:"
+    return {
+        section.removeprefix(prefix): parser[section]["name"]
+        for section in parser.sections()
+        if section.startswith(prefix)
+    }
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    lint = Path(sys.executable).parent / "lint-imports"
+    return subprocess.run(  # noqa: S603  (fixed arguments)
+        [str(lint), "--no-cache", str(root / "importlinter.ini")],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_every_contract_has_a_planted_violation() -> None:
+    assert set(VIOLATIONS) == set(contract_names()), (
+        "Add a violation for each new contract to VIOLATIONS, so that it is shown to fail."
+    )
+
+
+def test_each_contract_breaks_on_its_violation(tmp_path: Path) -> None:
+    for package in PACKAGES:
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copy(CONFIG, tmp_path / "importlinter.ini")
+    # A second, well-shaped context to import across.
+    for module in ("domain/__init__.py", "application/__init__.py", "api.py"):
+        (tmp_path / "contexts/intruder" / module).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "contexts/intruder" / module).touch()
+    for relative, line in VIOLATIONS.values():
+        target = tmp_path / relative
+        with target.open("a") as handle:
+            handle.write(f"\n{line}  # planted by {__name__}\n")
+
+    result = lint_imports(tmp_path)
+
+    assert result.returncode != 0
+    report = " ".join(result.stdout.split())  # lint-imports wraps long names
+    for contract_id, name in contract_names().items():
+        assert f"{name} BROKEN" in report, f"{contract_id} was not broken:\n{result.stdout}"
+
+
+@pytest.mark.parametrize("violation", ["import django", "from rest_framework import views"])
+def test_a_framework_import_in_a_domain_fails_the_lint(tmp_path: Path, violation: str) -> None:
+    for package in PACKAGES:
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copy(CONFIG, tmp_path / "importlinter.ini")
+    (tmp_path / "contexts/identity/domain/model.py").open("a").write(f"\n{violation}\n")
+
+    result = lint_imports(tmp_path)
+
+    assert result.returncode != 0
+    assert "Contexts are pure Python" in result.stdout
+
+
+def test_the_real_tree_keeps_every_contract() -> None:
+    result = lint_imports(ROOT)
+
+    assert result.returncode == 0, result.stdout + result.stderr
