@@ -12,17 +12,31 @@ from dependency_injector import containers, providers
 
 from adapters.identity import views as identity_views
 from adapters.identity.container import IdentityContainer
+from adapters.organizations import views as organizations_views
+from adapters.organizations.container import OrganizationsContainer
+from adapters.platform import tenancy
+from adapters.platform.tenancy import TenancyContainer
+from src.events import EventBus
 
 
 class ApplicationContainer(containers.DeclarativeContainer):
+    events = providers.Singleton(EventBus)
+
     identity = providers.Container(IdentityContainer)
+    organizations = providers.Container(OrganizationsContainer, users=identity.api, events=events)
+    # The tenancy glue asks organizations for roles, through its own port.
+    tenancy = providers.Container(TenancyContainer, memberships=organizations.api)
 
 
 def views_to_wire(
     container: ApplicationContainer,
 ) -> list[tuple[containers.Container, list[ModuleType]]]:
-    """Which view modules each context container injects into."""
-    return [(container.identity.container, [identity_views])]
+    """Which modules each context container injects into."""
+    return [
+        (container.identity.container, [identity_views]),
+        (container.organizations.container, [organizations_views]),
+        (container.tenancy.container, [tenancy]),
+    ]
 
 
 def build_container() -> ApplicationContainer:

@@ -9,6 +9,7 @@ from adapters.platform import errors, health
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("adapters.identity.urls")),
+    path("", include("adapters.organizations.urls")),
     # The schema honours ?format=json / Accept: application/json; YAML by default.
     path(
         "schema/",

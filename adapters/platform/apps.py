@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.urls import register_converter
 
 
 class PlatformConfig(AppConfig):
     name = "adapters.platform"
     label = "platform"
     verbose_name = "Platform"
+
+    def ready(self) -> None:
+        from adapters.platform.converters import IdConverter
+
+        register_converter(IdConverter, "id")

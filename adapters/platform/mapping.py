@@ -8,7 +8,7 @@ Values are rendered by orjson, which knows dates, datetimes, UUIDs and enums nat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
 
@@ -54,7 +54,3 @@ def _map_one(get: Callable[[Any], Any], mapper: Mapper) -> Callable[[Any], Any]:
         return None if value is None else mapper(value)
 
     return map_nested
-
-
-def map_all(mapper: Mapper, objects: Iterable[Any]) -> list[dict[str, Any]]:
-    return [mapper(obj) for obj in objects]

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "adapters.platform",
     "adapters.identity",
+    "adapters.organizations",
     # The composition root comes last: its ready() builds and wires the DI container once every
     # model is loaded.
     "src.apps.CompositionRootConfig",

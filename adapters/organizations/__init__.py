@@ -1,0 +1,1 @@
+"""Organizations' Django side: models, repositories, admin, HTTP API and DI container."""

@@ -1,0 +1,60 @@
+"""Organizations' tables: organizations and the memberships that give users their roles."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from contexts.organizations.domain.model import NAME_MAX_LENGTH
+from kernel.tenancy import Role
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(name=""), name="organizations_organization_name_not_blank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (#{self.pk})"
+
+
+class Membership(models.Model):
+    ROLE_CHOICES = [(role.value, role.value.title()) for role in Role]
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    # By the setting, not an import: adapters of different contexts never import each other.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=ROLE_CHOICES)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="organizations_membership_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[role.value for role in Role]),
+                name="organizations_membership_role_valid",
+            ),
+        ]
+        indexes = [
+            # "My organizations", and the tenancy lookup (user, organization) of every request.
+            models.Index(fields=["user", "organization"], name="org_membership_user_idx"),
+            # Owners of an organization, counted under lock on every role change.
+            models.Index(fields=["organization", "role"], name="org_membership_role_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"user #{self.user_id} is {self.role} of organization #{self.organization_id}"

@@ -1,0 +1,96 @@
+"""Tenancy: every view under ``/orgs/{org_id}/`` is scoped to an organization the caller
+belongs to, with the 404/403 policy applied before the view's own code runs.
+
+- Not a member (or no such organization) → 404, byte-for-byte the body of a missing id.
+- A member whose role is below the view's ``required_roles[method]`` → 403.
+- Otherwise ``request.tenant`` holds the organization id, the user id and the role, resolved
+  with one query per request.
+
+Subclass ``OrganizationScopedView`` and declare ``required_roles`` for every method the view
+handles: a handler without a declared role is refused when the class is defined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Protocol
+
+import attrs
+from dependency_injector import containers, providers
+from dependency_injector.wiring import Provide, inject
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from adapters.platform.authentication import authenticated_user_id
+from kernel.tenancy import Role
+
+ORGANIZATION_NOT_FOUND = "No such organization."
+ORG_ID_KWARG = "org_id"
+
+
+class MembershipDirectory(Protocol):
+    """Answers "what is this user's role in that organization?" (None: not a member)."""
+
+    def role_of(self, *, user_id: int, organization_id: int) -> Role | None: ...
+
+
+class TenancyContainer(containers.DeclarativeContainer):
+    """Provided by the composition root, from the organizations context's api."""
+
+    memberships: providers.Dependency[MembershipDirectory] = providers.Dependency()
+
+
+@attrs.frozen
+class Tenant:
+    organization_id: int
+    user_id: int
+    role: Role
+
+
+class OrganizationNotFound(NotFound):
+    default_detail = ORGANIZATION_NOT_FOUND
+
+
+@inject
+def resolve_tenant(
+    user_id: int,
+    organization_id: int,
+    memberships: MembershipDirectory = Provide[TenancyContainer.memberships],
+) -> Tenant:
+    role = memberships.role_of(user_id=user_id, organization_id=organization_id)
+    if role is None:
+        raise OrganizationNotFound()
+    return Tenant(organization_id=organization_id, user_id=user_id, role=role)
+
+
+class OrganizationScopedView(APIView):
+    """Base class of every view under ``/orgs/{org_id}/``."""
+
+    required_roles: ClassVar[Mapping[str, Role]] = {}
+    tenant: Tenant
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        handlers = {m for m in cls.http_method_names if m not in ("options", "head")}
+        undeclared = sorted(
+            m.upper() for m in handlers if hasattr(cls, m) and m.upper() not in cls.required_roles
+        )
+        if undeclared:
+            raise TypeError(
+                f"{cls.__name__} must declare required_roles for {', '.join(undeclared)} "
+                "(e.g. required_roles = {'GET': Role.MEMBER})."
+            )
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # authentication, permissions, throttling
+        self.tenant = resolve_tenant(authenticated_user_id(request), int(kwargs[ORG_ID_KWARG]))
+        required = self._required_role(request.method or "GET")
+        if not self.tenant.role.at_least(required):
+            raise PermissionDenied(f"This requires the {required} role in the organization.")
+
+    def _required_role(self, method: str) -> Role:
+        if method == "HEAD":
+            method = "GET"
+        # OPTIONS only describes the endpoint: any member may ask.
+        return self.required_roles.get(method, Role.MEMBER if method == "OPTIONS" else Role.OWNER)

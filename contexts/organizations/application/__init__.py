@@ -1,0 +1,1 @@
+"""Organizations' use cases and the ports they need."""

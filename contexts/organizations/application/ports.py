@@ -1,0 +1,93 @@
+"""What organizations' services need from outside, as ``typing.Protocol`` ports."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from types import TracebackType
+from typing import Protocol, Self
+
+from contexts.organizations.domain.model import (
+    Membership,
+    Organization,
+    OrganizationId,
+    OrganizationView,
+)
+from kernel.pagination import Page, PageRequest
+
+
+class OrganizationRepository(Protocol):
+    def add(self, *, name: str) -> Organization: ...
+
+    def get_for_member(self, organization_id: OrganizationId, user_id: int) -> OrganizationView:
+        """The organization as seen by one of its members; ``OrganizationNotFound`` for anyone
+        else, exactly as for an id that does not exist."""
+        ...
+
+    def save(self, organization: Organization) -> None: ...
+
+    def list_for_member(self, user_id: int, page: PageRequest) -> Page[OrganizationView]: ...
+
+
+class MembershipRepository(Protocol):
+    def add(self, membership: Membership) -> None:
+        """Store a membership; ``AlreadyMember`` if the user already belongs to the organization."""
+        ...
+
+    def get(self, organization_id: OrganizationId, user_id: int) -> Membership | None: ...
+
+    def lock_for_change(
+        self, organization_id: OrganizationId, user_ids: Collection[int]
+    ) -> list[Membership]:
+        """Lock, until the unit of work ends, and return the organization's owners and the
+        given users' memberships: what a role change must see to keep an owner."""
+        ...
+
+    def set_role(self, membership: Membership) -> None: ...
+
+    def remove(self, organization_id: OrganizationId, user_id: int) -> None: ...
+
+    def list_page(self, organization_id: OrganizationId, page: PageRequest) -> Page[Membership]: ...
+
+
+class OrganizationsUnitOfWork(Protocol):
+    @property
+    def organizations(self) -> OrganizationRepository: ...
+
+    @property
+    def memberships(self) -> MembershipRepository: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+class UserCard(Protocol):
+    """What organizations may know about a user (provided by identity's api)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+class UserDirectory(Protocol):
+    def find_user_by_email(self, email: str) -> UserCard | None: ...
+
+    def describe_users(self, user_ids: Iterable[int]) -> Mapping[int, UserCard]: ...
+
+
+class EventPublisher(Protocol):
+    def publish(self, event: object) -> None:
+        """Hand ``event`` to its subscribers, inside the current unit of work."""
+        ...

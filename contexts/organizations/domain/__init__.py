@@ -1,0 +1,1 @@
+"""Organizations' domain: organizations, memberships and the rules about roles. Pure Python."""

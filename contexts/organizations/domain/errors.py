@@ -1,0 +1,48 @@
+"""Errors that organizations' rules raise, worded for the client."""
+
+from __future__ import annotations
+
+
+class OrganizationsError(Exception):
+    message = "The request could not be completed."
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.message
+        super().__init__(self.message)
+
+
+class OrganizationNotFound(OrganizationsError):
+    # Also what a non-member sees: whether the organization exists is not revealed.
+    message = "No such organization."
+
+
+class MemberNotFound(OrganizationsError):
+    message = "No such member in this organization."
+
+
+class InvalidOrganization(OrganizationsError):
+    def __init__(self, *, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class RoleTooLow(OrganizationsError):
+    """The actor is a member, but their role does not allow this."""
+
+    message = "Your role in this organization does not allow this."
+
+
+class OwnerRequired(RoleTooLow):
+    message = "Only an owner may grant, change or revoke the owner role."
+
+
+class LastOwner(OrganizationsError):
+    message = "An organization must keep at least one owner: this would remove the last one."
+
+
+class AlreadyMember(OrganizationsError):
+    message = "This user is already a member of the organization."
+
+
+class UnknownUser(OrganizationsError):
+    message = "No registered user has this email."

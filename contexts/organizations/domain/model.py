@@ -1,0 +1,94 @@
+"""Organizations and memberships, and the role rules every change of membership obeys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NewType
+
+import attrs
+
+from contexts.organizations.domain.errors import (
+    InvalidOrganization,
+    LastOwner,
+    OwnerRequired,
+    RoleTooLow,
+)
+from kernel.tenancy import Role
+
+OrganizationId = NewType("OrganizationId", int)
+
+NAME_MAX_LENGTH = 100
+
+
+def _check_name(_instance: object, _attribute: object, value: str) -> None:
+    if not value.strip():
+        raise InvalidOrganization(field="name", message="The name may not be blank.")
+    if len(value) > NAME_MAX_LENGTH:
+        raise InvalidOrganization(
+            field="name", message=f"The name may have at most {NAME_MAX_LENGTH} characters."
+        )
+
+
+@attrs.define(eq=False)
+class Organization:
+    id: OrganizationId
+    name: str = attrs.field(validator=_check_name)
+    created_at: datetime
+
+    def rename(self, name: str) -> None:
+        self.name = name
+        attrs.validate(self)
+
+
+@attrs.frozen
+class Membership:
+    """A user's place in an organization."""
+
+    organization_id: OrganizationId
+    user_id: int
+    role: Role
+
+
+@attrs.frozen
+class MembershipView:
+    """A membership as shown to the organization's members: with the user's name and email."""
+
+    user_id: int
+    email: str
+    name: str
+    role: Role
+
+
+@attrs.frozen
+class OrganizationView:
+    """An organization as listed for one of its members: with that member's role."""
+
+    id: OrganizationId
+    name: str
+    created_at: datetime
+    role: Role
+
+
+# --- The role rules -------------------------------------------------------------------------------
+
+
+def ensure_may_manage_members(actor: Role) -> None:
+    """Admins and owners manage members; plain members only look."""
+    if not actor.at_least(Role.ADMIN):
+        raise RoleTooLow()
+
+
+def ensure_may_assign(actor: Role, *, current: Role | None, new: Role | None) -> None:
+    """May ``actor`` move a member from role ``current`` (None: not a member yet) to ``new``
+    (None: removed)? The owner role is granted, changed and revoked only by owners."""
+    ensure_may_manage_members(actor)
+    touches_owner = Role.OWNER in (current, new)
+    if touches_owner and actor is not Role.OWNER:
+        raise OwnerRequired()
+
+
+def ensure_an_owner_remains(*, owners: int, current: Role, new: Role | None) -> None:
+    """The last owner can be neither demoted nor removed. ``owners`` must be counted under a
+    lock in the same transaction as the change, or two concurrent demotions could both pass."""
+    if current is Role.OWNER and new is not Role.OWNER and owners <= 1:
+        raise LastOwner()
