@@ -8,7 +8,8 @@ INSTALLED := $(VENV)/.installed
 # Throwaway production-shaped environment for `check --deploy` (never used to serve anything).
 DEPLOY_ENV := DJANGO_SETTINGS_MODULE=src.settings.prod \
 	DJANGO_SECRET_KEY=check-deploy-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
-	DJANGO_ALLOWED_HOSTS=api.example.com
+	DJANGO_ALLOWED_HOSTS=api.example.com DATABASE_URL=postgres://bastion@db.example.com/bastion \
+	REDIS_URL=redis://cache.example.com:6379/0
 
 .PHONY: run check test lint typecheck imports django-checks dockerfile-lint seed lock bench clean
 

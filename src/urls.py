@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.negotiation import DefaultContentNegotiation
 
-from adapters.platform import errors, health
+from adapters.platform import errors
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("adapters.identity.urls")),
@@ -23,8 +23,7 @@ api_v1: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
-    path("healthz", health.healthz, name="healthz"),
-    path("readyz", health.readyz, name="readyz"),
+    # /healthz and /readyz are answered by adapters.platform.health.HealthProbeMiddleware.
     path("admin/", admin.site.urls),
 ]
 

@@ -1,11 +1,17 @@
-"""Liveness and readiness probes. Public by design: they reveal nothing but "up"."""
+"""Liveness and readiness probes. Public by design: they reveal nothing but "up".
+
+They are answered by ``HealthProbeMiddleware`` ahead of host validation and the HTTPS redirect:
+orchestrators probe the pod's IP over plain HTTP, which neither ALLOWED_HOSTS nor
+SECURE_SSL_REDIRECT would let through, and a probe needs no session, user or CSRF token.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.views.decorators.http import require_safe
 
 from adapters.platform.database import DATABASE_DOWN_DETAIL
@@ -31,3 +37,15 @@ def readyz(request: HttpRequest) -> HttpResponse:
         logger.warning("readiness check failed: database unreachable", exc_info=True)
         return django_problem(UNAVAILABLE, DATABASE_DOWN_DETAIL, {"Retry-After": "5"})
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+PROBES: dict[str, Callable[[HttpRequest], HttpResponse]] = {"/healthz": healthz, "/readyz": readyz}
+
+
+class HealthProbeMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        probe = PROBES.get(request.path_info)
+        return probe(request) if probe else self.get_response(request)

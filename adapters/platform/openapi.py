@@ -8,6 +8,7 @@ Views declare only what is specific to them (409, 422) with ``problem_responses`
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -115,7 +116,13 @@ def add_problem_responses(
 class BastionAutoSchema(AutoSchema):
     """Names components after the view for nested ``InputSerializer``/``OutputSerializer``
     classes (``RegisterView.InputSerializer`` → ``RegisterInput``), so that every view can
-    declare its own contract without component name clashes."""
+    declare its own contract without component name clashes; operation ids likewise come from
+    the view and the method (``MemberDetailView.patch`` → ``member_detail_patch``)."""
+
+    def get_operation_id(self) -> str:
+        view_name = type(self.view).__name__.removesuffix("View")
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", view_name).lower()
+        return f"{snake}_{self.method.lower()}"
 
     def get_serializer_name(
         self, serializer: Serializer[Any], direction: Literal["request", "response"]

@@ -1,0 +1,53 @@
+"""Two organizations, each with an owner, an admin and a member, and clients for every role."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+from rest_framework.test import APIClient
+
+from adapters.identity.models import User
+from adapters.organizations.models import Membership, Organization
+from tests.conftest import client_for
+from tests.factories import make_user
+
+
+@attrs.frozen
+class Tenancy:
+    acme: Organization
+    globex: Organization
+    owner: User
+    admin: User
+    member: User
+    outsider: User  # owner of globex, not a member of acme
+    stranger: User  # a registered user in no organization
+
+
+def _organization(name: str, **roles: User) -> Organization:
+    organization = Organization.objects.create(name=name)
+    for role, user in roles.items():
+        Membership.objects.create(organization=organization, user=user, role=role)
+    return organization
+
+
+@pytest.fixture
+def tenancy(db: None) -> Tenancy:
+    owner, admin, member = (
+        make_user(email=f"{r}@acme.example") for r in ("owner", "admin", "member")
+    )
+    outsider = make_user(email="owner@globex.example")
+    globex_admin = make_user(email="admin@globex.example")
+    acme = _organization("Acme", owner=owner, admin=admin, member=member)
+    globex = _organization("Globex", owner=outsider, admin=globex_admin)
+    return Tenancy(acme, globex, owner, admin, member, outsider, make_user(email="new@example.com"))
+
+
+@pytest.fixture
+def clients(tenancy: Tenancy) -> dict[str, APIClient]:
+    return {
+        "anonymous": APIClient(),
+        "non_member": client_for(tenancy.outsider),
+        "member": client_for(tenancy.member),
+        "admin": client_for(tenancy.admin),
+        "owner": client_for(tenancy.owner),
+    }

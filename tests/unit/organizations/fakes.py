@@ -1,0 +1,146 @@
+"""In-memory implementations of organizations' ports."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+
+import attrs
+
+from contexts.organizations.domain.errors import AlreadyMember, OrganizationNotFound
+from contexts.organizations.domain.model import (
+    Membership,
+    Organization,
+    OrganizationId,
+    OrganizationView,
+)
+from kernel.pagination import Page, PageRequest
+from kernel.tenancy import Role
+
+
+def _page(items: list[Membership], page: PageRequest, key: str) -> list[Membership]:
+    start = int(page.cursor) if page.cursor else 0
+    return sorted(items, key=lambda m: getattr(m, key))[start : start + page.size]
+
+
+class FakeOrganizationRepository:
+    def __init__(self, memberships: FakeMembershipRepository) -> None:
+        self.rows: dict[OrganizationId, Organization] = {}
+        self._memberships = memberships
+
+    def add(self, *, name: str) -> Organization:
+        organization = Organization(OrganizationId(len(self.rows) + 1), name, datetime.now(UTC))
+        self.rows[organization.id] = organization
+        return organization
+
+    def get_for_member(self, organization_id: OrganizationId, user_id: int) -> OrganizationView:
+        membership = self._memberships.get(organization_id, user_id)
+        if membership is None or organization_id not in self.rows:
+            raise OrganizationNotFound()
+        row = self.rows[organization_id]
+        return OrganizationView(row.id, row.name, row.created_at, membership.role)
+
+    def save(self, organization: Organization) -> None:
+        self.rows[organization.id] = organization
+
+    def list_for_member(self, user_id: int, page: PageRequest) -> Page[OrganizationView]:
+        mine = [m for m in self._memberships.rows.values() if m.user_id == user_id]
+        return Page(
+            [
+                self.get_for_member(m.organization_id, user_id)
+                for m in _page(mine, page, "organization_id")
+            ]
+        )
+
+
+class FakeMembershipRepository:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[int, int], Membership] = {}
+        self.locked: list[tuple[OrganizationId, frozenset[int]]] = []
+
+    def add(self, membership: Membership) -> None:
+        key = (membership.organization_id, membership.user_id)
+        if key in self.rows:
+            raise AlreadyMember()
+        self.rows[key] = membership
+
+    def get(self, organization_id: OrganizationId, user_id: int) -> Membership | None:
+        return self.rows.get((organization_id, user_id))
+
+    def lock_for_change(
+        self, organization_id: OrganizationId, user_ids: Collection[int]
+    ) -> list[Membership]:
+        self.locked.append((organization_id, frozenset(user_ids)))
+        return [
+            m
+            for m in self.rows.values()
+            if m.organization_id == organization_id
+            and (m.role is Role.OWNER or m.user_id in user_ids)
+        ]
+
+    def set_role(self, membership: Membership) -> None:
+        self.rows[(membership.organization_id, membership.user_id)] = membership
+
+    def remove(self, organization_id: OrganizationId, user_id: int) -> None:
+        del self.rows[(organization_id, user_id)]
+
+    def list_page(self, organization_id: OrganizationId, page: PageRequest) -> Page[Membership]:
+        mine = [m for m in self.rows.values() if m.organization_id == organization_id]
+        return Page(_page(mine, page, "user_id"))
+
+
+class FakeOrganizationsUnitOfWork:
+    def __init__(self) -> None:
+        self._memberships = FakeMembershipRepository()
+        self._organizations = FakeOrganizationRepository(self._memberships)
+        self.commits = 0
+
+    @property
+    def organizations(self) -> FakeOrganizationRepository:
+        return self._organizations
+
+    @property
+    def memberships(self) -> FakeMembershipRepository:
+        return self._memberships
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        return None
+
+    def commit(self) -> None:
+        self.commits += 1
+
+
+@attrs.frozen
+class Card:
+    id: int
+    email: str
+    name: str
+
+
+class FakeUserDirectory:
+    def __init__(self, *cards: Card) -> None:
+        self.cards = {card.id: card for card in cards}
+
+    def find_user_by_email(self, email: str) -> Card | None:
+        return next((c for c in self.cards.values() if c.email == email.lower()), None)
+
+    def describe_users(self, user_ids: Iterable[int]) -> Mapping[int, Card]:
+        return {user_id: self.cards[user_id] for user_id in user_ids if user_id in self.cards}
+
+
+@attrs.define
+class RecordingEventPublisher:
+    events: list[object] = attrs.field(factory=list)
+
+    def publish(self, event: object) -> None:
+        self.events.append(event)
