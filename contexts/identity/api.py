@@ -28,14 +28,12 @@ class IdentityApi:
         self._uow_factory = uow_factory
 
     def find_user_by_email(self, email: str) -> UserSummary | None:
-        with self._uow_factory() as uow:
-            users = uow.users.find_by_emails([normalize_email(email)])
+        users = self._uow_factory().users.find_by_emails([normalize_email(email)])
         return _summary(users[0]) if users else None
 
     def describe_users(self, user_ids: Iterable[int]) -> dict[int, UserSummary]:
         """Summaries of the given users, keyed by id, fetched in one go."""
-        with self._uow_factory() as uow:
-            users = uow.users.list_by_ids(UserId(user_id) for user_id in user_ids)
+        users = self._uow_factory().users.list_by_ids(UserId(user_id) for user_id in user_ids)
         return {user.id: _summary(user) for user in users}
 
 

@@ -16,6 +16,5 @@ class OrganizationsApi:
     def role_of(self, *, user_id: int, organization_id: int) -> Role | None:
         """The user's role in the organization, or None if they are not a member (or the
         organization does not exist: callers must not be able to tell the difference)."""
-        with self._uow_factory() as uow:
-            membership = uow.memberships.get(OrganizationId(organization_id), user_id)
+        membership = self._uow_factory().memberships.get(OrganizationId(organization_id), user_id)
         return membership.role if membership else None

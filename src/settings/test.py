@@ -16,11 +16,9 @@ from .base import BASE_DIR, DATABASES
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {
-        "NAME": str(
-            BASE_DIR / "var" / f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.sqlite3"
-        )
-    }
+    # A file, not memory: concurrency tests use several connections. One per test process, so
+    # that two runs side by side (or xdist workers) never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
 
 # Tests do not run collectstatic: serve static files by their plain names.
 STORAGES = {

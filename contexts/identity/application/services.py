@@ -59,8 +59,8 @@ class IdentityService:
         self._tokens.revoke(token_id)
 
     def get_me(self, *, actor_id: UserId) -> User:
-        with self._uow as uow:
-            return uow.users.get(actor_id)
+        # A read needs no unit of work: one query, atomic by itself.
+        return self._uow.users.get(actor_id)
 
     def update_profile(
         self, *, actor_id: UserId, name: str | None = None, bio: str | None = None

@@ -1,4 +1,8 @@
-"""Load the demo data that README.md lists. Idempotent: running it twice changes nothing."""
+"""Load the demo data that README.md lists. Idempotent: running it twice changes nothing.
+
+Everything goes through the application services, so demo data obeys the same rules (password
+policy, role rules, events) as data created through the API.
+"""
 
 from __future__ import annotations
 
@@ -7,36 +11,74 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from adapters.identity.models import User
+from contexts.organizations.domain.model import OrganizationId
+from kernel.pagination import PageRequest
+from kernel.tenancy import Role
 from src import container as composition
 
 DEMO_PASSWORD = "bastion-demo-password"  # noqa: S105  (documented demo credential, dev only)
+STAFF_EMAIL = "admin@bastion.example"
 
-DEMO_USERS = [
-    # Each entry: email, name, whether the user is staff.
-    ("admin@bastion.example", "Ada Admin", True),
-    ("alice@bastion.example", "Alice Owner", False),
-    ("bob@bastion.example", "Bob Admin", False),
-    ("carol@bastion.example", "Carol Member", False),
-    ("dave@bastion.example", "Dave Owner", False),
-    ("erin@bastion.example", "Erin Admin", False),
-    ("frank@bastion.example", "Frank Member", False),
+# Each organization: its name, then (email, name, role) of its members; the owner comes first.
+DEMO_ORGANIZATIONS = [
+    (
+        "Acme",
+        [
+            ("alice@bastion.example", "Alice Owner", Role.OWNER),
+            ("bob@bastion.example", "Bob Admin", Role.ADMIN),
+            ("carol@bastion.example", "Carol Member", Role.MEMBER),
+        ],
+    ),
+    (
+        "Globex",
+        [
+            ("dave@bastion.example", "Dave Owner", Role.OWNER),
+            ("erin@bastion.example", "Erin Admin", Role.ADMIN),
+            ("frank@bastion.example", "Frank Member", Role.MEMBER),
+        ],
+    ),
 ]
 
 
 class Command(BaseCommand):
-    help = "Create the demo users (and, as contexts grow, their organizations and billing data)."
+    help = "Create the demo users and organizations (see README.md, 'Demo data')."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        identity = composition.application.identity.service()
-        created = 0
-        for email, name, staff in DEMO_USERS:
-            if User.objects.filter(email=email).exists():
-                continue
-            user = identity.register(email=email, password=DEMO_PASSWORD, name=name)
-            if staff:
-                User.objects.filter(pk=user.id).update(is_staff=True, is_superuser=True)
-            created += 1
+        users = self._users()
+        for name, members in DEMO_ORGANIZATIONS:
+            self._organization(name, members, users)
         self.stdout.write(
-            f"Demo data ready ({created} users created). Log in with any demo email and the "
-            f"password {DEMO_PASSWORD!r}; {DEMO_USERS[0][0]} is staff (also for /admin/)."
+            f"Demo data ready. Password for every demo user: {DEMO_PASSWORD!r}; "
+            f"{STAFF_EMAIL} is staff (also for /admin/)."
         )
+
+    def _users(self) -> dict[str, int]:
+        identity = composition.application.identity.service()
+        people = [(STAFF_EMAIL, "Ada Admin")] + [
+            (email, name) for _, members in DEMO_ORGANIZATIONS for email, name, _ in members
+        ]
+        ids: dict[str, int] = {}
+        for email, name in people:
+            existing = User.objects.filter(email=email).values_list("pk", flat=True).first()
+            ids[email] = (
+                existing or identity.register(email=email, password=DEMO_PASSWORD, name=name).id
+            )
+        User.objects.filter(email=STAFF_EMAIL).update(is_staff=True, is_superuser=True)
+        return ids
+
+    def _organization(
+        self, name: str, members: list[tuple[str, str, Role]], users: dict[str, int]
+    ) -> None:
+        organizations = composition.application.organizations.service()
+        owner_id = users[members[0][0]]
+        mine = organizations.list_mine(actor_id=owner_id, page=PageRequest(size=100)).items
+        if any(organization.name == name for organization in mine):
+            return
+        organization = organizations.create(actor_id=owner_id, name=name)
+        for email, _, role in members[1:]:
+            organizations.add_member(
+                actor_id=owner_id,
+                organization_id=OrganizationId(organization.id),
+                email=email,
+                role=role,
+            )

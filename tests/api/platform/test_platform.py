@@ -96,6 +96,11 @@ def failing_identity(container: ApplicationContainer) -> Iterator[dict[str, type
     raised: dict[str, type[Exception]] = {}
 
     class BrokenUnitOfWork:
+        """Fails on any use: entering it, or reaching a repository through it."""
+
+        def __getattr__(self, name: str) -> Any:
+            raise raised["error"]("simulated")
+
         def __enter__(self) -> Any:
             raise raised["error"]("simulated")
 
