@@ -9,13 +9,17 @@ from __future__ import annotations
 from types import ModuleType
 
 from dependency_injector import containers, providers
+from django.conf import settings
 
+from adapters.billing import views as billing_views
+from adapters.billing.container import BillingContainer
 from adapters.identity import views as identity_views
 from adapters.identity.container import IdentityContainer
 from adapters.organizations import views as organizations_views
 from adapters.organizations.container import OrganizationsContainer
 from adapters.platform import tenancy
 from adapters.platform.tenancy import TenancyContainer
+from contexts.organizations.domain.events import OrganizationCreated
 from src.events import EventBus
 
 
@@ -24,7 +28,9 @@ class ApplicationContainer(containers.DeclarativeContainer):
 
     identity = providers.Container(IdentityContainer)
     organizations = providers.Container(OrganizationsContainer, users=identity.api, events=events)
-    # The tenancy glue asks organizations for roles, through its own port.
+    billing = providers.Container(BillingContainer)
+    # The tenancy glue asks organizations for roles, through its own port; billing's routes are
+    # protected by it, so billing never imports organizations.
     tenancy = providers.Container(TenancyContainer, memberships=organizations.api)
 
 
@@ -35,11 +41,22 @@ def views_to_wire(
     return [
         (container.identity.container, [identity_views]),
         (container.organizations.container, [organizations_views]),
+        (container.billing.container, [billing_views]),
         (container.tenancy.container, [tenancy]),
     ]
 
 
-def build_container() -> ApplicationContainer:
+def subscribe_handlers(container: ApplicationContainer) -> None:
+    """Who reacts to which event. Handlers run inside the publisher's transaction."""
+    bus = container.events()
+
+    def open_account(event: OrganizationCreated) -> None:
+        container.billing.api().open_account(event.organization_id)
+
+    bus.subscribe(OrganizationCreated, open_account)
+
+
+def build_container(*, wire: bool = True) -> ApplicationContainer:
     """Create the application container and wire every context's views to its own container.
 
     Each sub-container instance is wired itself: markers such as
@@ -47,8 +64,11 @@ def build_container() -> ApplicationContainer:
     reach the views.
     """
     container = ApplicationContainer()
-    for context_container, modules in views_to_wire(container):
-        context_container.wire(modules=modules, warn_unresolved=True)
+    container.billing.container.config.currency.from_value(settings.BILLING_CURRENCY)
+    subscribe_handlers(container)
+    if wire:
+        for context_container, modules in views_to_wire(container):
+            context_container.wire(modules=modules, warn_unresolved=True)
     return container
 
 

@@ -10,6 +10,7 @@ from adapters.platform import errors
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("adapters.identity.urls")),
     path("", include("adapters.organizations.urls")),
+    path("", include("adapters.billing.urls")),
     # The schema honours ?format=json / Accept: application/json; YAML by default.
     path(
         "schema/",

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.response import Response
 
@@ -233,6 +234,7 @@ def handler_not_found(request: HttpRequest, exception: Exception) -> HttpRespons
     return django_problem(NOT_FOUND, "No resource at this address.")
 
 
+@csrf_exempt  # answers every method with a 404; Django's CSRF check would answer an HTML 403
 def api_not_found(request: HttpRequest) -> HttpResponse:
     return django_problem(NOT_FOUND, "No resource at this address.")
 

@@ -136,7 +136,7 @@ def paginated_response(request: Request, page: Page[Mapping[str, Any]]) -> Respo
 PAGINATION_PARAMETERS = [
     OpenApiParameter(
         PAGE_SIZE_PARAM,
-        int,
+        {"type": "integer", "minimum": 1},
         description="Items per page (default 20; larger values are clamped to 100).",
     ),
     OpenApiParameter(

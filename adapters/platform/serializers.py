@@ -57,3 +57,25 @@ class StrictChoiceField(serializers.ChoiceField):
         if not isinstance(data, str):
             self.fail("not_a_string")
         return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """Takes only JSON integers (DRF's would take "12", 12.0 and "12.0")."""
+
+    default_error_messages = {"not_an_integer": "Must be an integer."}
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("not_an_integer")
+        return super().to_internal_value(data)
+
+
+class StrictDateField(serializers.DateField):
+    """Takes only ISO 8601 date strings (YYYY-MM-DD)."""
+
+    default_error_messages = {"not_a_string": "Must be a date string (YYYY-MM-DD)."}
+
+    def to_internal_value(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(value)

@@ -68,13 +68,18 @@ class OrganizationScopedView(APIView):
     """Base class of every view under ``/orgs/{org_id}/``."""
 
     required_roles: ClassVar[Mapping[str, Role]] = {}
+    # Methods only staff may call, on any organization, member or not (e.g. issuing invoices).
+    # A member who is not staff gets 403; anyone else the usual 404.
+    staff_methods: ClassVar[frozenset[str]] = frozenset()
     tenant: Tenant
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         handlers = {m for m in cls.http_method_names if m not in ("options", "head")}
         undeclared = sorted(
-            m.upper() for m in handlers if hasattr(cls, m) and m.upper() not in cls.required_roles
+            m.upper()
+            for m in handlers
+            if hasattr(cls, m) and m.upper() not in {*cls.required_roles, *cls.staff_methods}
         )
         if undeclared:
             raise TypeError(
@@ -84,8 +89,13 @@ class OrganizationScopedView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # authentication, permissions, throttling
+        method = request.method or "GET"
+        if method in self.staff_methods and request.user.is_staff:
+            return  # the view's service answers 404 for an organization that does not exist
         self.tenant = resolve_tenant(authenticated_user_id(request), int(kwargs[ORG_ID_KWARG]))
-        required = self._required_role(request.method or "GET")
+        if method in self.staff_methods:
+            raise PermissionDenied("Only staff may do this.")
+        required = self._required_role(method)
         if not self.tenant.role.at_least(required):
             raise PermissionDenied(f"This requires the {required} role in the organization.")
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "adapters.platform",
     "adapters.identity",
     "adapters.organizations",
+    "adapters.billing",
     # The composition root comes last: its ready() builds and wires the DI container once every
     # model is loaded.
     "src.apps.CompositionRootConfig",
@@ -177,6 +178,9 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+# The currency of every organization's prepaid account (ISO 4217).
+BILLING_CURRENCY = env.str("BILLING_CURRENCY", default="EUR")
 
 PAGE_SIZE_DEFAULT = 20
 PAGE_SIZE_MAX = 100

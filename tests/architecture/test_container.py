@@ -41,7 +41,7 @@ def test_building_the_container_leaves_no_marker_unresolved() -> None:
 
 @pytest.mark.django_db
 def test_every_provider_of_every_container_resolves() -> None:
-    container = ApplicationContainer()
+    container = build_container(wire=False)
     resolved = 0
     for provider in container.traverse(types=[providers.Factory, providers.Singleton]):
         assert isinstance(provider, (providers.Factory, providers.Singleton))

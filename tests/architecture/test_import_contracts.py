@@ -38,6 +38,7 @@ VIOLATIONS: dict[str, tuple[str, str]] = {
         "import contexts.identity.domain.model",
     ),
     "identity-adapter-scope": ("adapters/identity/urls.py", "import contexts.intruder"),
+    "billing-adapter-scope": ("adapters/billing/urls.py", "import contexts.organizations.api"),
     "organizations-adapter-scope": (
         "adapters/organizations/urls.py",
         "import contexts.identity.api",

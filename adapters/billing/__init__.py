@@ -1,0 +1,1 @@
+"""Billing's Django side: models, repositories, admin, HTTP API and DI container."""

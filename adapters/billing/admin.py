@@ -1,0 +1,87 @@
+"""Billing's admin. Balances and the ledger are read-only here: money moves only through the
+account services, which lock the account and write the ledger entry in one transaction."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from adapters.billing.models import Account, Invoice, LedgerEntry, Plan, Subscription
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin[Plan]):
+    list_display = ("code", "name", "plan_type", "price_cents", "currency", "interval", "is_active")
+    list_filter = ("plan_type", "interval", "is_active", "currency")
+    search_fields = ("code", "name")
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin[Subscription]):
+    list_display = ("id", "user", "plan", "status", "start_date", "end_date", "created_at")
+    list_filter = ("status", "plan_type", "plan")
+    search_fields = ("user__email", "plan__code")
+    list_select_related = ("user", "plan")
+    raw_id_fields = ("user",)
+    readonly_fields = ("plan_type", "created_at", "cancelled_at")
+    date_hierarchy = "start_date"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """Viewable, never editable, added or deleted through the admin."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    list_display = (
+        "organization_id",
+        "balance_cents",
+        "currency",
+        "invoice_sequence",
+        "updated_at",
+    )
+    list_filter = ("currency",)
+    search_fields = ("organization_id",)
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin[Invoice]):
+    list_display = (
+        "number",
+        "account",
+        "amount_cents",
+        "currency",
+        "status",
+        "due_date",
+        "issued_at",
+        "paid_at",
+    )
+    list_filter = ("status", "currency")
+    search_fields = ("=account__organization_id", "=number", "description")
+    list_select_related = ("account",)
+    raw_id_fields = ("account",)
+    date_hierarchy = "issued_at"
+    # Paying changes the balance: only the pay service may set these.
+    readonly_fields = ("number", "status", "paid_at", "issued_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # invoices are issued through the API (staff), which numbers them
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ("id", "account", "kind", "amount_cents", "invoice", "actor_id", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("=account__organization_id", "=invoice__id")
+    list_select_related = ("account", "invoice")
+    raw_id_fields = ("account", "invoice")
+    date_hierarchy = "created_at"

@@ -1,0 +1,28 @@
+"""The platform's own table: stored responses of idempotent requests."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a request made with an ``Idempotency-Key``, kept so that a replay
+    returns it instead of doing the work again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 of method, path and canonical JSON body: the same key with another request is a 422.
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="platform_idempotency_key_unique")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="platform_idem_created_idx")]
+
+    def __str__(self) -> str:
+        return f"key {self.key!r} of user #{self.user_id} → {self.status_code}"

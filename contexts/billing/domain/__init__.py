@@ -1,0 +1,1 @@
+"""Billing's domain: plans, subscriptions, invoices and prepaid accounts. Pure Python."""

@@ -1,0 +1,61 @@
+"""Errors that billing's rules raise, worded for the client."""
+
+from __future__ import annotations
+
+
+class BillingError(Exception):
+    message = "The request could not be completed."
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.message
+        super().__init__(self.message)
+
+
+class InvalidInput(BillingError):
+    """A value breaks a rule; ``field`` names the request field it came from."""
+
+    def __init__(self, *, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class PlanNotFound(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__(field="plan", message="No plan with this code is on offer.")
+
+
+class DuplicateSubscription(BillingError):
+    message = "You already hold an active subscription of this plan type."
+
+
+class SubscriptionNotFound(BillingError):
+    message = "No such subscription."
+
+
+class AccountNotFound(BillingError):
+    message = "No such organization."
+
+
+class InvoiceNotFound(BillingError):
+    message = "No such invoice."
+
+
+class InvoiceNotPayable(BillingError):
+    """Paid or void invoices cannot be paid (again)."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"The invoice is {status}; only open invoices can be paid.")
+        self.status = status
+
+
+class InsufficientFunds(BillingError):
+    def __init__(self, *, balance_cents: int, amount_cents: int) -> None:
+        super().__init__(
+            f"The account holds {balance_cents} but the invoice needs {amount_cents} (minor units)."
+        )
+        self.balance_cents = balance_cents
+        self.amount_cents = amount_cents
+
+
+class CurrencyMismatch(BillingError):
+    message = "The invoice's currency differs from the account's."
