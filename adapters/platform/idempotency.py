@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 import orjson
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -31,11 +32,12 @@ from rest_framework.views import APIView
 from adapters.platform.authentication import authenticated_user_id
 from adapters.platform.errors import ProblemType, problem_exception_handler, problem_response
 from adapters.platform.models import IdempotencyRecord
-from adapters.platform.rendering import ORJSONRenderer
+from adapters.platform.rendering import PROBLEM_CONTENT_TYPE, ORJSONRenderer
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
-_ACCEPTABLE_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces
+KEY_PATTERN = "^[!-~]{1,255}$"  # printable ASCII (0x21-0x7e), no spaces; stated in the schema
+_ACCEPTABLE_KEY = re.compile(KEY_PATTERN)
 
 KEY_REUSED = ProblemType(
     422, "idempotency-key-reused", "The Idempotency-Key was used for a different request."
@@ -43,7 +45,7 @@ KEY_REUSED = ProblemType(
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     HEADER,
-    str,
+    {"type": "string", "pattern": KEY_PATTERN, "minLength": 1, "maxLength": 255},
     location=OpenApiParameter.HEADER,
     required=True,
     description=(
@@ -55,6 +57,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 
 V = TypeVar("V", bound=APIView)
 Handler = Callable[..., Response]
+Answer = Response | HttpResponse
 
 
 def _fingerprint(request: Request) -> str:
@@ -63,26 +66,27 @@ def _fingerprint(request: Request) -> str:
     return hashlib.sha256(b"\n".join(parts)).hexdigest()
 
 
-def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
+def _replay(record: IdempotencyRecord, fingerprint: str) -> Answer:
     if record.fingerprint != fingerprint:
         return problem_response(
             KEY_REUSED,
             "This Idempotency-Key was already used with a different request; use a new key.",
         )
-    response = Response(record.response_body, status=record.status_code)
-    if record.status_code >= 400:
-        response.content_type = "application/problem+json"
+    content_type = PROBLEM_CONTENT_TYPE if record.status_code >= 400 else "application/json"
+    response = HttpResponse(
+        record.response_body, status=record.status_code, content_type=content_type
+    )
     response[REPLAYED_HEADER] = "true"
     return response
 
 
-def idempotent(handler: Handler) -> Handler:
+def idempotent(handler: Handler) -> Callable[..., Answer]:
     """Make a view method idempotent under the ``Idempotency-Key`` header (see module doc)."""
 
     @functools.wraps(handler)
-    def wrapper(view: APIView, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def wrapper(view: APIView, request: Request, *args: Any, **kwargs: Any) -> Answer:
         key = request.headers.get(HEADER, "")
-        if not _ACCEPTABLE_KEY.match(key):
+        if not _ACCEPTABLE_KEY.fullmatch(key):
             raise ValidationError(
                 {HEADER: ["Required: a unique key of 1 to 255 printable ASCII characters."]}
             )
@@ -103,15 +107,14 @@ def idempotent(handler: Handler) -> Handler:
                         key=key,
                         fingerprint=fingerprint,
                         status_code=0,
-                        response_body={},
                     )
             except IntegrityError:
                 # A concurrent request with this key committed first (PostgreSQL waited for it).
                 return _replay(IdempotencyRecord.objects.get(user_id=user_id, key=key), fingerprint)
             response = _run(handler, view, request, args, kwargs)
             record.status_code = response.status_code
-            # Stored as the JSON the client received (dates as strings), replayed verbatim.
-            record.response_body = orjson.loads(ORJSONRenderer().render(response.data))
+            # Stored as the JSON the client received, replayed verbatim.
+            record.response_body = ORJSONRenderer().render(response.data).decode()
             record.save(update_fields=["status_code", "response_body"])
         return response
 

@@ -15,7 +15,8 @@ class IdempotencyRecord(models.Model):
     # SHA-256 of method, path and canonical JSON body: the same key with another request is a 422.
     fingerprint = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
-    response_body = models.JSONField()
+    # The rendered JSON, byte for byte (a JSON column would reorder keys on PostgreSQL).
+    response_body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
