@@ -6,11 +6,16 @@ policy, role rules, events) as data created through the API.
 
 from __future__ import annotations
 
+from contextlib import suppress
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from adapters.identity.models import User
+from contexts.billing.domain.errors import DuplicateSubscription
 from contexts.organizations.domain.model import OrganizationId
 from kernel.pagination import PageRequest
 from kernel.tenancy import Role
@@ -40,13 +45,28 @@ DEMO_ORGANIZATIONS = [
 ]
 
 
+# Amount in cents and description of the invoices each demo organization receives.
+DEMO_INVOICES = [(12_900, "Onboarding"), (4_900, "API Pro, this month"), (1_900, "Support")]
+DEMO_SUBSCRIPTIONS = [
+    ("alice@bastion.example", "api-pro"),
+    ("alice@bastion.example", "support-standard"),
+    ("dave@bastion.example", "api-starter"),
+]
+
+
 class Command(BaseCommand):
-    help = "Create the demo users and organizations (see README.md, 'Demo data')."
+    help = (
+        "Create the demo users, organizations, subscriptions, invoices and funded accounts "
+        "(see README.md, 'Demo data')."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         users = self._users()
         for name, members in DEMO_ORGANIZATIONS:
-            self._organization(name, members, users)
+            organization_id = self._organization(name, members, users)
+            if organization_id is not None:
+                self._billing(organization_id, owner_id=users[members[0][0]])
+        self._subscriptions(users)
         self.stdout.write(
             f"Demo data ready. Password for every demo user: {DEMO_PASSWORD!r}; "
             f"{STAFF_EMAIL} is staff (also for /admin/)."
@@ -68,12 +88,13 @@ class Command(BaseCommand):
 
     def _organization(
         self, name: str, members: list[tuple[str, str, Role]], users: dict[str, int]
-    ) -> None:
+    ) -> OrganizationId | None:
+        """Create the organization with its members; None if it exists already."""
         organizations = composition.application.organizations.service()
         owner_id = users[members[0][0]]
         mine = organizations.list_mine(actor_id=owner_id, page=PageRequest(size=100)).items
         if any(organization.name == name for organization in mine):
-            return
+            return None
         organization = organizations.create(actor_id=owner_id, name=name)
         for email, _, role in members[1:]:
             organizations.add_member(
@@ -82,3 +103,38 @@ class Command(BaseCommand):
                 email=email,
                 role=role,
             )
+        return OrganizationId(organization.id)
+
+    def _billing(self, organization_id: int, *, owner_id: int) -> None:
+        """A funded account with three invoices: one paid from it, two open."""
+        billing = composition.application.billing
+        currency = settings.BILLING_CURRENCY
+        billing.accounts().add_credit(
+            actor_id=owner_id, organization_id=organization_id, amount_cents=50_000
+        )
+        today = timezone.localdate()
+        invoices = [
+            billing.invoices().issue(
+                organization_id=organization_id,
+                amount_cents=amount,
+                currency=currency,
+                due_date=today + timedelta(days=30),
+                description=description,
+            )
+            for amount, description in DEMO_INVOICES
+        ]
+        billing.invoices().pay(
+            actor_id=owner_id, organization_id=organization_id, invoice_id=invoices[0].id
+        )
+
+    def _subscriptions(self, users: dict[str, int]) -> None:
+        subscriptions = composition.application.billing.subscriptions()
+        today = timezone.localdate()
+        for email, plan in DEMO_SUBSCRIPTIONS:
+            with suppress(DuplicateSubscription):  # seeded before
+                subscriptions.subscribe(
+                    user_id=users[email],
+                    plan_code=plan,
+                    start_date=today,
+                    end_date=today + timedelta(days=365),
+                )
