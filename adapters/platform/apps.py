@@ -8,6 +8,7 @@ class PlatformConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
+        import adapters.platform.creed_checks  # noqa: F401  (registers the creed checks)
         from adapters.platform import checks  # noqa: F401  (registers the deploy checks)
         from adapters.platform.converters import IdConverter
 
