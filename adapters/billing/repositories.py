@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import attrs
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 
 from adapters.billing import models
 from adapters.platform.pagination import keyset_page
@@ -33,68 +34,84 @@ from contexts.billing.domain.model import (
 )
 from kernel.pagination import Page, PageRequest
 
+# Rows are read as tuples of these columns and built into entities directly: cheaper than
+# model instances, which matters on every page of a list.
+PLAN_COLUMNS = ("code", "name", "plan_type", "price_cents", "currency", "interval")
+SUBSCRIPTION_COLUMNS = (
+    "id", "user_id", "plan__code", "plan_type", "start_date", "end_date", "status",
+)  # fmt: skip
+INVOICE_COLUMNS = (
+    "id", "account_id", "number", "amount_cents", "currency", "status", "due_date",
+    "description", "issued_at", "paid_at",
+)  # fmt: skip
+ENTRY_COLUMNS = ("id", "amount_cents", "kind", "invoice_id", "created_at")
+ACCOUNT_COLUMNS = ("organization_id", "balance_cents", "currency")
 
-def _plan(row: models.Plan) -> Plan:
-    return Plan(
-        row.code, row.name, row.plan_type, row.price_cents, row.currency, Interval(row.interval)
-    )
+
+def _plan(row: tuple[Any, ...]) -> Plan:
+    code, name, plan_type, price_cents, currency, interval = row
+    return Plan(code, name, plan_type, price_cents, currency, Interval(interval))
 
 
-def _subscription(row: models.Subscription) -> Subscription:
+def _subscription(row: tuple[Any, ...]) -> Subscription:
+    id_, user_id, plan, plan_type, start_date, end_date, status = row
     return Subscription(
-        id=SubscriptionId(row.pk),
-        user_id=row.user_id,
-        plan=row.plan.code,
-        plan_type=row.plan_type,
-        start_date=row.start_date,
-        end_date=row.end_date,
-        status=SubscriptionStatus(row.status),
+        SubscriptionId(id_),
+        user_id,
+        plan,
+        plan_type,
+        start_date,
+        end_date,
+        SubscriptionStatus(status),
     )
 
 
-def _invoice(row: models.Invoice) -> Invoice:
+def _invoice(row: tuple[Any, ...]) -> Invoice:
+    id_, organization_id, number, amount, currency, status, due, description, issued, paid = row
     return Invoice(
-        id=InvoiceId(row.pk),
-        organization_id=row.account_id,
-        number=row.number,
-        amount_cents=row.amount_cents,
-        currency=row.currency,
-        status=InvoiceStatus(row.status),
-        due_date=row.due_date,
-        description=row.description,
-        issued_at=row.issued_at,
-        paid_at=row.paid_at,
+        InvoiceId(id_),
+        organization_id,
+        number,
+        amount,
+        currency,
+        InvoiceStatus(status),
+        due,
+        description,
+        issued,
+        paid,
     )
 
 
-def _entry(row: models.LedgerEntry) -> LedgerEntry:
-    invoice_id = InvoiceId(row.invoice_id) if row.invoice_id is not None else None
-    return LedgerEntry(row.pk, row.amount_cents, EntryKind(row.kind), invoice_id, row.created_at)
+def _entry(row: tuple[Any, ...]) -> LedgerEntry:
+    id_, amount_cents, kind, invoice_id, created_at = row
+    invoice = InvoiceId(invoice_id) if invoice_id is not None else None
+    return LedgerEntry(id_, amount_cents, EntryKind(kind), invoice, created_at)
 
 
-def _account(row: models.Account) -> Account:
-    return Account(row.organization_id, row.balance_cents, row.currency)
+def _account(row: tuple[Any, ...]) -> Account:
+    organization_id, balance_cents, currency = row
+    return Account(organization_id, balance_cents, currency)
 
 
 class DjangoPlanRepository:
     def list_page(self, page: PageRequest) -> Page[Plan]:
         rows = models.Plan.objects.filter(is_active=True)
-        return keyset_page(rows, ordering=["code"], page=page).map(_plan)
+        return keyset_page(rows, ordering=["code"], page=page, columns=PLAN_COLUMNS, build=_plan)
 
     def get_on_offer(self, code: str) -> Plan:
-        row = models.Plan.objects.filter(code=code, is_active=True).first()
-        if row is None:
+        row = models.Plan.objects.filter(code=code, is_active=True).values_list(*PLAN_COLUMNS)
+        found = row.first()
+        if found is None:
             raise PlanNotFound()
-        return _plan(row)
+        return _plan(found)
 
 
 class DjangoSubscriptionRepository:
-    def _rows(self) -> QuerySet[models.Subscription]:
-        return models.Subscription.objects.select_related("plan")
-
     def list_for_user(self, user_id: int, page: PageRequest) -> Page[Subscription]:
-        rows = self._rows().filter(user_id=user_id)
-        return keyset_page(rows, ordering=["-id"], page=page).map(_subscription)
+        rows = models.Subscription.objects.filter(user_id=user_id)
+        return keyset_page(
+            rows, ordering=["-id"], page=page, columns=SUBSCRIPTION_COLUMNS, build=_subscription
+        )
 
     def has_active(self, user_id: int, plan_type: str) -> bool:
         return models.Subscription.objects.filter(
@@ -114,10 +131,19 @@ class DjangoSubscriptionRepository:
         except IntegrityError as error:
             # The partial unique index: another request subscribed to this plan type first.
             raise DuplicateSubscription() from error
-        return _subscription(row)
+        return Subscription(
+            SubscriptionId(row.pk),
+            user_id,
+            plan.code,
+            plan.plan_type,
+            start_date,
+            end_date,
+            SubscriptionStatus.ACTIVE,
+        )
 
     def get_for_user(self, user_id: int, subscription_id: SubscriptionId) -> Subscription:
-        row = self._rows().filter(user_id=user_id, pk=subscription_id).first()
+        rows = models.Subscription.objects.filter(user_id=user_id, pk=subscription_id)
+        row = rows.values_list(*SUBSCRIPTION_COLUMNS).first()
         if row is None:
             raise SubscriptionNotFound()
         return _subscription(row)
@@ -135,17 +161,15 @@ class DjangoAccountRepository:
         )
 
     def get(self, organization_id: int) -> Account:
-        row = models.Account.objects.filter(organization_id=organization_id).first()
+        rows = models.Account.objects.filter(organization_id=organization_id)
+        row = rows.values_list(*ACCOUNT_COLUMNS).first()
         if row is None:
             raise AccountNotFound()
         return _account(row)
 
     def lock(self, organization_id: int) -> Account:
-        row = (
-            models.Account.objects.select_for_update()
-            .filter(organization_id=organization_id)
-            .first()
-        )
+        rows = models.Account.objects.select_for_update().filter(organization_id=organization_id)
+        row = rows.values_list(*ACCOUNT_COLUMNS).first()
         if row is None:
             raise AccountNotFound()
         return _account(row)
@@ -180,11 +204,13 @@ class DjangoLedgerRepository:
             actor_id=actor_id,
             created_at=at,
         )
-        return _entry(row)
+        return _entry((row.pk, amount_cents, kind.value, invoice_id, at))
 
     def list_page(self, organization_id: int, page: PageRequest) -> Page[LedgerEntry]:
         rows = models.LedgerEntry.objects.filter(account_id=organization_id)
-        return keyset_page(rows, ordering=["-created_at", "-id"], page=page).map(_entry)
+        return keyset_page(
+            rows, ordering=["-created_at", "-id"], page=page, columns=ENTRY_COLUMNS, build=_entry
+        )
 
 
 class DjangoInvoiceRepository:
@@ -208,21 +234,32 @@ class DjangoInvoiceRepository:
             description=description,
             issued_at=issued_at,
         )
-        return _invoice(row)
+        return Invoice(
+            InvoiceId(row.pk),
+            organization_id,
+            number,
+            amount_cents,
+            currency,
+            InvoiceStatus.OPEN,
+            due_date,
+            description,
+            issued_at,
+            None,
+        )
 
     def get(self, organization_id: int, invoice_id: InvoiceId) -> Invoice:
         # Scoped in the query: another organization's invoice id is simply not found.
-        row = models.Invoice.objects.filter(account_id=organization_id, pk=invoice_id).first()
+        rows = models.Invoice.objects.filter(account_id=organization_id, pk=invoice_id)
+        row = rows.values_list(*INVOICE_COLUMNS).first()
         if row is None:
             raise InvoiceNotFound()
         return _invoice(row)
 
     def lock(self, organization_id: int, invoice_id: InvoiceId) -> Invoice:
-        row = (
-            models.Invoice.objects.select_for_update()
-            .filter(account_id=organization_id, pk=invoice_id)
-            .first()
+        rows = models.Invoice.objects.select_for_update().filter(
+            account_id=organization_id, pk=invoice_id
         )
+        row = rows.values_list(*INVOICE_COLUMNS).first()
         if row is None:
             raise InvoiceNotFound()
         return _invoice(row)
@@ -239,7 +276,9 @@ class DjangoInvoiceRepository:
         rows = models.Invoice.objects.filter(account_id=organization_id)
         if status is not None:
             rows = rows.filter(status=status.value)
-        return keyset_page(rows, ordering=["-issued_at", "-id"], page=page).map(_invoice)
+        return keyset_page(
+            rows, ordering=["-issued_at", "-id"], page=page, columns=INVOICE_COLUMNS, build=_invoice
+        )
 
 
 class DjangoBillingUnitOfWork(DjangoUnitOfWork):

@@ -32,6 +32,7 @@ from adapters.platform.serializers import (
     StrictDateField,
     StrictInputSerializer,
     StrictIntegerField,
+    reject_body,
 )
 from adapters.platform.tenancy import OrganizationScopedView
 from contexts.billing.application.services import (
@@ -250,6 +251,7 @@ class InvoicePayView(OrganizationScopedView):
     def post(
         self, request: Request, org_id: int, invoice_id: int, service: InvoiceService = INVOICES
     ) -> Response:
+        reject_body(request.data)
         invoice = service.pay(
             actor_id=self.tenant.user_id, organization_id=org_id, invoice_id=InvoiceId(invoice_id)
         )

@@ -9,6 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from dependency_injector.wiring import Provide, inject
+from django.contrib.auth.password_validation import (
+    MinimumLengthValidator,
+    get_default_password_validators,
+)
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -21,7 +25,12 @@ from adapters.platform.authentication import authenticated_user_id, current_toke
 from adapters.platform.mapping import compile_mapper
 from adapters.platform.openapi import problem_responses
 from adapters.platform.permissions import public
-from adapters.platform.serializers import StrictCharField, StrictEmailField, StrictInputSerializer
+from adapters.platform.serializers import (
+    StrictCharField,
+    StrictEmailField,
+    StrictInputSerializer,
+    reject_body,
+)
 from contexts.identity.application.services import IdentityService
 from contexts.identity.domain.model import (
     BIO_MAX_LENGTH,
@@ -31,6 +40,19 @@ from contexts.identity.domain.model import (
 )
 
 PASSWORD_MAX_LENGTH = 128  # bounds the hashing work an attacker can ask for
+
+
+def _minimum_password_length() -> int:
+    """The shortest password AUTH_PASSWORD_VALIDATORS accept, so that the schema states it."""
+    lengths = [
+        validator.min_length
+        for validator in get_default_password_validators()
+        if isinstance(validator, MinimumLengthValidator)
+    ]
+    return max(lengths, default=1)
+
+
+PASSWORD_MIN_LENGTH = _minimum_password_length()
 
 
 class UserOutput(serializers.Serializer[Any]):
@@ -59,7 +81,14 @@ class RegisterView(CredentialView):
     class InputSerializer(StrictInputSerializer):
         email = StrictEmailField(max_length=EMAIL_MAX_LENGTH)
         password = StrictCharField(
-            min_length=1, max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True
+            min_length=PASSWORD_MIN_LENGTH,
+            max_length=PASSWORD_MAX_LENGTH,
+            trim_whitespace=False,
+            write_only=True,
+            error_messages={
+                "min_length": "This password is too short. It must contain at least "
+                "{min_length} characters."
+            },
         )
         name = StrictCharField(max_length=NAME_MAX_LENGTH)
 
@@ -118,6 +147,7 @@ class LogoutView(APIView):
     def post(
         self, request: Request, service: IdentityService = Provide[IdentityContainer.service]
     ) -> Response:
+        reject_body(request.data)
         service.logout(token_id=current_token_id(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 

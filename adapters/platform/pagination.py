@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
 import orjson
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, Q, QuerySet
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -28,10 +29,15 @@ from rest_framework.utils.urls import replace_query_param
 from kernel.pagination import Page, PageRequest
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 PAGE_SIZE_PARAM = "page_size"
 CURSOR_PARAM = "cursor"
 _FORWARD, _BACKWARD = "n", "p"
+
+
+_INT64 = 2**63 - 1
+_MAX_TEXT = 255
 
 
 def page_request(request: Request) -> PageRequest:
@@ -39,34 +45,74 @@ def page_request(request: Request) -> PageRequest:
     raw_size = request.query_params.get(PAGE_SIZE_PARAM)
     size = int(settings.PAGE_SIZE_DEFAULT)
     if raw_size is not None:
-        if not raw_size.isdigit() or int(raw_size) < 1:
+        # ASCII digits only: str.isdigit() alone also takes "²", which int() refuses.
+        if not (raw_size.isascii() and raw_size.isdigit()):
+            raise ValidationError({PAGE_SIZE_PARAM: ["Must be a positive integer."]})
+        requested = int(raw_size) if len(raw_size) <= 18 else _INT64
+        if requested < 1:
             raise ValidationError({PAGE_SIZE_PARAM: ["Must be a positive integer."]})
         # Larger values are clamped, not refused: clients may ask for "as many as allowed".
-        size = min(int(raw_size[:6]), int(settings.PAGE_SIZE_MAX))
+        size = min(requested, int(settings.PAGE_SIZE_MAX))
     return PageRequest(size=size, cursor=request.query_params.get(CURSOR_PARAM) or None)
 
 
-def _encode(direction: str, values: Sequence[Any]) -> str:
-    plain = [v.isoformat() if isinstance(v, (datetime, date)) else v for v in values]
-    return base64.urlsafe_b64encode(orjson.dumps([direction, plain])).decode().rstrip("=")
+# A cursor is [direction, the list's ordering, typed values]: values are tagged so that they come
+# back as the same Python types, and a cursor from another list (other ordering) is refused.
+def _encode(direction: str, ordering: Sequence[str], values: Sequence[Any]) -> str:
+    tagged = [_tag(value) for value in values]
+    payload = orjson.dumps([direction, ",".join(ordering), tagged])
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
-def _decode(cursor: str, width: int) -> tuple[str, list[Any]]:
+def _tag(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    return value
+
+
+def _untag(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int):
+        if not -_INT64 <= value <= _INT64:
+            raise ValueError
+        return value
+    if isinstance(value, str):
+        if len(value) > _MAX_TEXT or "\x00" in value:
+            raise ValueError
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        ((tag, text),) = value.items()
+        if tag == "dt" and isinstance(text, str):
+            moment = datetime.fromisoformat(text)
+            if moment.tzinfo is None or not 1900 <= moment.year <= 9000:
+                raise ValueError
+            return moment
+        if tag == "d" and isinstance(text, str):
+            return date.fromisoformat(text)
+    raise ValueError
+
+
+def _decode(cursor: str, ordering: Sequence[str]) -> tuple[str, list[Any]]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        direction, values = orjson.loads(raw)
+        direction, cursor_ordering, tagged = orjson.loads(raw)
+        if direction not in (_FORWARD, _BACKWARD) or cursor_ordering != ",".join(ordering):
+            raise ValueError
+        if not isinstance(tagged, list) or len(tagged) != len(ordering):
+            raise ValueError
+        return direction, [_untag(value) for value in tagged]
     except (binascii.Error, ValueError, TypeError):
         raise _invalid_cursor() from None
-    valid_values = isinstance(values, list) and len(values) == width
-    if direction not in (_FORWARD, _BACKWARD) or not valid_values:
-        raise _invalid_cursor()
-    if not all(isinstance(v, (int, str)) and not isinstance(v, bool) for v in values):
-        raise _invalid_cursor()
-    return direction, values
+
+
+INVALID_CURSOR = "Invalid cursor; use the links the API returned."
 
 
 def _invalid_cursor() -> ValidationError:
-    return ValidationError({CURSOR_PARAM: ["Invalid cursor; use the links the API returned."]})
+    return ValidationError({CURSOR_PARAM: [INVALID_CURSOR]})
 
 
 def _beyond(ordering: Sequence[str], values: Sequence[Any], *, forward: bool) -> Q:
@@ -80,14 +126,32 @@ def _beyond(ordering: Sequence[str], values: Sequence[Any], *, forward: bool) ->
     return condition
 
 
-def keyset_page(queryset: QuerySet[M], *, ordering: Sequence[str], page: PageRequest) -> Page[M]:
-    """Cut one page of ``queryset`` in ``ordering`` (which must end with a unique column)."""
-    direction, values = _decode(page.cursor, len(ordering)) if page.cursor else (_FORWARD, None)
+def keyset_page(
+    queryset: QuerySet[M],
+    *,
+    ordering: Sequence[str],
+    page: PageRequest,
+    columns: Sequence[str],
+    build: Callable[[tuple[Any, ...]], T],
+) -> Page[T]:
+    """Cut one page of ``queryset`` in ``ordering`` (which must end with a unique column).
+
+    Rows are read as tuples of ``columns`` (plus any ordering column not among them) and turned
+    into items by ``build(row)``: no model instances, which cost more than the query on a
+    page of 50. The cursor carries the ordering columns' values of the page's edge rows.
+    """
+    fields = [column.lstrip("-") for column in ordering]
+    selected = list(columns) + [f for f in fields if f not in columns]
+    positions = [selected.index(f) for f in fields]
+    direction, values = _decode(page.cursor, ordering) if page.cursor else (_FORWARD, None)
     forward = direction == _FORWARD
     if values is not None:
-        queryset = queryset.filter(_beyond(ordering, values, forward=forward))
+        try:
+            queryset = queryset.filter(_beyond(ordering, values, forward=forward))
+        except (DjangoValidationError, ValueError, TypeError):
+            raise _invalid_cursor() from None  # a value of the wrong type for its column
     order = list(ordering) if forward else [_flip(column) for column in ordering]
-    rows = list(queryset.order_by(*order)[: page.size + 1])
+    rows = list(queryset.order_by(*order).values_list(*selected)[: page.size + 1])
     has_more = len(rows) > page.size
     rows = rows[: page.size]
     if not forward:
@@ -95,27 +159,21 @@ def keyset_page(queryset: QuerySet[M], *, ordering: Sequence[str], page: PageReq
     if not rows:
         return Page([], None, None)
 
-    def position(row: M) -> list[Any]:
-        return [_column_value(row, column.lstrip("-")) for column in ordering]
+    def position(row: tuple[Any, ...]) -> list[Any]:
+        return [row[index] for index in positions]
 
+    width = len(columns)
     more_after = has_more if forward else True
     more_before = (values is not None) if forward else has_more
     return Page(
-        rows,
-        next_cursor=_encode(_FORWARD, position(rows[-1])) if more_after else None,
-        previous_cursor=_encode(_BACKWARD, position(rows[0])) if more_before else None,
+        [build(row[:width]) for row in rows],
+        next_cursor=_encode(_FORWARD, ordering, position(rows[-1])) if more_after else None,
+        previous_cursor=_encode(_BACKWARD, ordering, position(rows[0])) if more_before else None,
     )
 
 
 def _flip(column: str) -> str:
     return column[1:] if column.startswith("-") else f"-{column}"
-
-
-def _column_value(row: Model, path: str) -> Any:
-    value: Any = row
-    for part in path.split("__"):
-        value = getattr(value, part)
-    return value.pk if isinstance(value, Model) else value
 
 
 def paginated_response(request: Request, page: Page[Mapping[str, Any]]) -> Response:

@@ -28,6 +28,21 @@ class StrictInputSerializer(serializers.Serializer[Any]):
         return super().to_internal_value(data)
 
 
+class WholeInputSerializer(StrictInputSerializer):
+    """Every field is required, in a PATCH too; any other field is rejected."""
+
+    # Never partial, for a PATCH that needs all of its fields (e.g. a member's new role): the
+    # view validates it whole, and drf-spectacular documents a PATCH body as partial (dropping
+    # ``required``) unless its serializer refuses to become partial.
+    @property
+    def partial(self) -> bool:
+        return False
+
+    @partial.setter
+    def partial(self, value: bool) -> None:
+        """Ignored: the fields of this serializer are required in a PATCH too."""
+
+
 class StrictCharField(serializers.CharField):
     """A CharField that takes only JSON strings (DRF's would turn 42 into "42")."""
 
@@ -79,3 +94,10 @@ class StrictDateField(serializers.DateField):
         if not isinstance(value, str):
             self.fail("not_a_string")
         return super().to_internal_value(value)
+
+
+def reject_body(data: Any) -> None:
+    """For endpoints that take no body: any field sent is a 400 naming it (not ignored)."""
+    if isinstance(data, Mapping) and data:
+        message = "Unknown field: this endpoint takes no request body."
+        raise serializers.ValidationError({str(key): [message] for key in data})
