@@ -17,7 +17,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from adapters.identity.container import IdentityContainer
@@ -31,6 +30,7 @@ from adapters.platform.serializers import (
     StrictInputSerializer,
     reject_body,
 )
+from adapters.platform.throttling import ScopedThrottle
 from contexts.identity.application.services import IdentityService
 from contexts.identity.domain.model import (
     BIO_MAX_LENGTH,
@@ -72,7 +72,7 @@ map_me = compile_mapper(MeOutput)
 class CredentialView(APIView):
     """Credential endpoints share the stricter THROTTLE_AUTH_RATE (per client IP)."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle]
     throttle_scope = "auth"
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "adapters.identity",
     "adapters.organizations",
     "adapters.billing",
+    # startcontext: installed apps (`manage.py startcontext` adds each new context above)
     # The composition root comes last: its ready() builds and wires the DI container once every
     # model is loaded.
     "src.apps.CompositionRootConfig",
@@ -92,12 +93,14 @@ def _database_from_env() -> dict[str, object]:
     if env.str("DATABASE_URL", default=""):
         database: dict[str, object] = env.db_url("DATABASE_URL")
         database.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
-        database["CONN_HEALTH_CHECKS"] = True
+        database["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_HEALTH_CHECKS", default=True)
         return database
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(SQLITE_PATH),
+        # Reused across requests like PostgreSQL's: opening one runs the PRAGMAs below.
+        "CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=60),
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
@@ -150,7 +153,7 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "adapters.identity.problems.axes_lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
+AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- REST framework -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -166,15 +169,17 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "adapters.platform.errors.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "adapters.platform.openapi.BastionAutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "adapters.platform.throttling.AnonThrottle",
+        "adapters.platform.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON_RATE", default="60/minute"),
         "user": env.str("THROTTLE_USER_RATE", default="1200/minute"),
         "auth": env.str("THROTTLE_AUTH_RATE", default="20/minute"),
     },
-    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0) or None,
+    # How many proxies in front append to X-Forwarded-For. 0: the client address is
+    # REMOTE_ADDR, and a client-sent X-Forwarded-For is ignored (it cannot dodge throttles).
+    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

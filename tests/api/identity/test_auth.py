@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
-from rest_framework.throttling import ScopedRateThrottle
 
 from adapters.identity.models import User
 from tests.api.helpers import assert_problem
@@ -209,10 +209,15 @@ def test_a_successful_login_resets_the_failure_count(api_client: APIClient, user
     assert login(api_client, user.email)
 
 
-def test_credential_endpoints_are_throttled_per_client(
-    api_client: APIClient, user: User, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"auth": "2/minute"})
+def test_credential_endpoints_are_throttled_per_client(api_client: APIClient, user: User) -> None:
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "auth": "2/minute"}
+    with override_settings(
+        REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    ):
+        _two_failed_logins_then_a_third(api_client, user)
+
+
+def _two_failed_logins_then_a_third(api_client: APIClient, user: User) -> None:
     for _ in range(2):
         api_client.post(LOGIN, {"email": "x@example.com", "password": "nope"}, format="json")
 
@@ -281,3 +286,23 @@ def test_the_oldest_tokens_make_way_beyond_the_per_user_limit(
     assert_problem(api_client.get("/api/v1/me"), 401)
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {tokens[2]}")
     assert api_client.get("/api/v1/me").status_code == 200
+
+
+def test_a_forged_x_forwarded_for_does_not_dodge_the_throttle(
+    api_client: APIClient, user: User
+) -> None:
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "auth": "2/minute"}
+    with override_settings(
+        REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    ):
+        statuses = [
+            api_client.post(
+                LOGIN,
+                {"email": "x@example.com", "password": "nope"},
+                format="json",
+                HTTP_X_FORWARDED_FOR=f"203.0.113.{attempt}",
+            ).status_code
+            for attempt in range(4)
+        ]
+
+    assert statuses == [401, 401, 429, 429]

@@ -1,0 +1,99 @@
+"""Rate limits as fixed-window counters in the shared cache.
+
+DRF's own throttles keep, per client, the list of every request time within the window and
+write the whole list back on each request: O(limit) work per request (pickling up to 1200
+floats at the default user rate) and a read-modify-write that concurrent workers can lose.
+These count with ``cache.add`` + ``cache.incr`` instead — O(1), and atomic on Redis.
+A fixed window lets a client spend up to twice its rate across a window boundary; for abuse
+protection that is the usual, accepted trade.
+
+Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (THROTTLE_*_RATE in the environment),
+read on each request so that settings overrides apply.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.cache import cache
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"20/minute"`` → (20, 60)."""
+    count, period = rate.split("/")
+    return int(count), _PERIODS[period[0]]
+
+
+class FixedWindowThrottle(BaseThrottle):
+    scope: str = ""
+
+    def __init__(self) -> None:
+        self._wait: float | None = None
+
+    def identity(self, request: Request, view: Any) -> str | None:
+        """Whom to count (None: this throttle does not apply to the request)."""
+        raise NotImplementedError
+
+    def scope_for(self, view: Any) -> str:
+        return self.scope
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        scope = self.scope_for(view)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
+        identity = self.identity(request, view)
+        if not isinstance(rate, str) or identity is None:
+            return True
+        limit, period = parse_rate(rate)
+        now = time.time()
+        window = int(now // period)
+        key = f"throttle:{scope}:{identity}:{window}"
+        count = 1 if cache.add(key, 1, timeout=period + 1) else _increment(key, period)
+        if count <= limit:
+            return True
+        self._wait = (window + 1) * period - now
+        return False
+
+    def wait(self) -> float | None:
+        return self._wait
+
+
+def _increment(key: str, period: int) -> int:
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, timeout=period + 1)
+        return 1
+
+
+class AnonThrottle(FixedWindowThrottle):
+    """Anonymous requests, per client address (THROTTLE_ANON_RATE)."""
+
+    scope = "anon"
+
+    def identity(self, request: Request, view: Any) -> str | None:
+        return None if request.user.is_authenticated else str(self.get_ident(request))
+
+
+class UserThrottle(FixedWindowThrottle):
+    """Authenticated requests, per user (THROTTLE_USER_RATE)."""
+
+    scope = "user"
+
+    def identity(self, request: Request, view: Any) -> str | None:
+        return str(request.user.pk) if request.user.is_authenticated else None
+
+
+class ScopedThrottle(FixedWindowThrottle):
+    """Per client address, at the rate of the view's ``throttle_scope`` (e.g. "auth")."""
+
+    def scope_for(self, view: Any) -> str:
+        return str(getattr(view, "throttle_scope", ""))
+
+    def identity(self, request: Request, view: Any) -> str | None:
+        return str(self.get_ident(request))
