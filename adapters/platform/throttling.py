@@ -16,9 +16,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from rest_framework.request import Request
-from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -45,7 +45,7 @@ class FixedWindowThrottle(BaseThrottle):
 
     def allow_request(self, request: Request, view: Any) -> bool:
         scope = self.scope_for(view)
-        rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
+        rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].get(scope)
         identity = self.identity(request, view)
         if not isinstance(rate, str) or identity is None:
             return True
