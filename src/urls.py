@@ -11,6 +11,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("adapters.identity.urls")),
     path("", include("adapters.organizations.urls")),
     path("", include("adapters.billing.urls")),
+    # startcontext: urls (`manage.py startcontext` adds each new context above)
     # The schema honours ?format=json / Accept: application/json; YAML by default.
     path(
         "schema/",
@@ -26,6 +27,8 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     # /healthz and /readyz are answered by adapters.platform.health.HealthProbeMiddleware.
     path("admin/", admin.site.urls),
+    # Anything else is a problem+json 404, also with DEBUG on (no HTML debug page).
+    re_path(r"^(?!admin/|static/)", errors.api_not_found),
 ]
 
 handler400 = "adapters.platform.errors.handler_bad_request"

@@ -40,7 +40,7 @@ def register() -> None:
     register_domain_problem(
         errors.InvalidCredentials,
         INVALID_CREDENTIALS,
-        headers=lambda _e: {"WWW-Authenticate": 'Token realm="api"'},
+        headers=lambda _e: {"WWW-Authenticate": "Token"},
     )
     register_domain_problem(errors.LoginLockedOut, LOCKED_OUT, headers=_retry_after)
     register_domain_problem(errors.UserNotFound, NOT_FOUND)

@@ -51,7 +51,6 @@ UNSUPPORTED_MEDIA_TYPE = ProblemType(415, "unsupported-media-type", "Send applic
 THROTTLED = ProblemType(429, "throttled", "Too many requests.")
 SERVER_ERROR = ProblemType(500, "server-error", "Internal server error.")
 UNAVAILABLE = ProblemType(503, "service-unavailable", "The service is temporarily unavailable.")
-CONFLICT = ProblemType(409, "conflict", "The request conflicts with the current state.")
 
 _DRF_PROBLEMS: dict[type[exceptions.APIException], ProblemType] = {
     exceptions.ParseError: MALFORMED,

@@ -12,21 +12,18 @@ from collections.abc import Callable
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
-from django.views.decorators.http import require_safe
 
 from adapters.platform.database import DATABASE_DOWN_DETAIL
-from adapters.platform.errors import UNAVAILABLE, django_problem
+from adapters.platform.errors import METHOD_NOT_ALLOWED, UNAVAILABLE, django_problem
 
 logger = logging.getLogger(__name__)
 
 
-@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     """The process answers: nothing else is checked, so a slow database never restarts it."""
     return JsonResponse({"status": "ok"})
 
 
-@require_safe
 def readyz(request: HttpRequest) -> HttpResponse:
     """Ready to serve traffic: the database answers a trivial query."""
     try:
@@ -48,4 +45,10 @@ class HealthProbeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         probe = PROBES.get(request.path_info)
-        return probe(request) if probe else self.get_response(request)
+        if probe is None:
+            return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            return django_problem(
+                METHOD_NOT_ALLOWED, "Probes answer GET and HEAD only.", {"Allow": "GET, HEAD"}
+            )
+        return probe(request)

@@ -93,6 +93,8 @@ class OrganizationScopedView(APIView):
         if method in self.staff_methods and request.user.is_staff:
             return  # the view's service answers 404 for an organization that does not exist
         self.tenant = resolve_tenant(authenticated_user_id(request), int(kwargs[ORG_ID_KWARG]))
+        if not hasattr(self, method.lower()) and method not in ("HEAD", "OPTIONS"):
+            return  # members learn the method is not allowed (405) rather than their role's limits
         if method in self.staff_methods:
             raise PermissionDenied("Only staff may do this.")
         required = self._required_role(method)

@@ -151,7 +151,12 @@ AXES_USERNAME_FORM_FIELD = "email"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "adapters.identity.problems.axes_lockout_response"
-AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Axes' access logs would open a session (a cookie and a row) on every API login just to hash
+# its key; the JSON request logs already record logins and failures.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# A lock-out ends LOGIN_LOCKOUT_MINUTES after it began; attempts during it do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
@@ -211,7 +216,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Caches -------------------------------------------------------------------------------------
-# Throttle counters and lock-outs need a cache shared by every worker in production (REDIS_URL).
+# Throttle counters need a cache shared by every worker in production (REDIS_URL); django-axes
+# keeps lock-outs in the database.
 if env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {

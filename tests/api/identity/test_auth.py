@@ -306,3 +306,15 @@ def test_a_forged_x_forwarded_for_does_not_dodge_the_throttle(
         ]
 
     assert statuses == [401, 401, 429, 429]
+
+
+def test_api_logins_open_no_session(api_client: APIClient, user: User) -> None:
+    from django.contrib.sessions.models import Session
+
+    response = api_client.post(
+        LOGIN, {"email": user.email, "password": DEFAULT_PASSWORD}, format="json"
+    )
+    api_client.post(LOGIN, {"email": user.email, "password": "wrong"}, format="json")
+
+    assert "sessionid" not in response.cookies
+    assert not Session.objects.exists()

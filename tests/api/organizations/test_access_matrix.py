@@ -137,3 +137,22 @@ def test_a_member_cannot_reach_another_organizations_members_by_id(
 
     assert_problem(response, 404)
     assert Membership.objects.filter(user=tenancy.outsider).exists()
+
+
+def test_members_learn_a_method_is_not_allowed_not_their_roles_limits(
+    tenancy: Tenancy, clients: dict[str, APIClient]
+) -> None:
+    url = f"/api/v1/orgs/{tenancy.acme.pk}/members/{tenancy.member.pk}"
+    for role in ("member", "admin", "owner"):
+        assert_problem(clients[role].get(url), 405)
+    assert_problem(clients["non_member"].get(url), 404)
+
+
+def test_an_id_too_large_for_the_database_is_an_ordinary_missing_organization(
+    tenancy: Tenancy, clients: dict[str, APIClient]
+) -> None:
+    huge = clients["owner"].get("/api/v1/orgs/" + "9" * 30)
+    missing = clients["owner"].get("/api/v1/orgs/987654321")
+
+    assert_problem(huge, 404)
+    assert huge.content == missing.content

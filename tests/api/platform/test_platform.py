@@ -165,7 +165,14 @@ def test_readyz_is_503_when_the_database_is_unreachable(
 
 
 def test_health_probes_accept_only_safe_methods(client: Client) -> None:
-    assert client.post("/healthz").status_code == 405
+    for path in ("/healthz", "/readyz"):
+        response = assert_problem(client.post(path), 405)
+        assert response["status"] == 405
+
+
+def test_health_probes_ignore_the_host_header(client: Client) -> None:
+    # Orchestrators probe the pod's IP, which ALLOWED_HOSTS does not list.
+    assert client.get("/healthz", HTTP_HOST="10.1.2.3").status_code == 200
 
 
 # --- schema and docs ---------------------------------------------------------------------------
