@@ -14,6 +14,8 @@ DEPLOY_ENV := DJANGO_SETTINGS_MODULE=src.settings.prod \
 .PHONY: run check test lint typecheck imports django-checks dockerfile-lint seed lock bench clean
 
 $(INSTALLED): requirements/dev.txt requirements/base.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Bastion needs Python 3.11 or newer: make PYTHON=python3.12 ..." >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
@@ -50,6 +52,13 @@ dockerfile-lint: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/pytest
 
+## bench: the read-path benchmark (docs/performance.md); needs wrk (apt-get install wrk)
+BENCH_ARGS ?=
+bench: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/bench.txt
+	command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 ## seed: (re)load the demo data into the current database
 seed: $(INSTALLED)
 	$(BIN)/python manage.py seed_demo
@@ -60,6 +69,8 @@ lock:
 		--no-emit-index-url --no-emit-find-links -o base.txt
 	cd requirements && uv pip compile dev.in --generate-hashes --universal --python-version 3.11 \
 		--no-emit-index-url --no-emit-find-links -o dev.txt
+	cd requirements && uv pip compile bench.in --generate-hashes --universal --python-version 3.11 \
+		--no-emit-index-url --no-emit-find-links -o bench.txt
 
 clean:
 	rm -rf $(VENV) var

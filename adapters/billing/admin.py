@@ -4,9 +4,13 @@ account services, which lock the account and write the ledger entry in one trans
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from adapters.billing.container import BillingContainer
 from adapters.billing.models import Account, Invoice, LedgerEntry, Plan, Subscription
+from contexts.billing.domain.errors import InvoiceNotVoidable
+from contexts.billing.domain.model import InvoiceId
 
 
 @admin.register(Plan)
@@ -73,8 +77,24 @@ class InvoiceAdmin(admin.ModelAdmin[Invoice]):
     # Paying changes the balance: only the pay service may set these.
     readonly_fields = ("number", "status", "paid_at", "issued_at")
 
+    actions = ("void_selected",)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # invoices are issued through the API (staff), which numbers them
+
+    @admin.action(description="Void the selected open invoices")
+    def void_selected(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
+        service = BillingContainer().invoices()
+        voided = 0
+        for organization_id, invoice_id in queryset.values_list("account_id", "pk"):
+            try:
+                service.void(organization_id=organization_id, invoice_id=InvoiceId(invoice_id))
+            except InvoiceNotVoidable:
+                continue
+            voided += 1
+        self.message_user(
+            request, f"{voided} invoice(s) voided; paid or void ones were left alone."
+        )
 
 
 @admin.register(LedgerEntry)

@@ -270,6 +270,10 @@ class DjangoInvoiceRepository:
         )
         return attrs.evolve(invoice, status=InvoiceStatus.PAID, paid_at=at)
 
+    def mark_void(self, invoice: Invoice) -> Invoice:
+        models.Invoice.objects.filter(pk=invoice.id).update(status=InvoiceStatus.VOID.value)
+        return attrs.evolve(invoice, status=InvoiceStatus.VOID)
+
     def list_page(
         self, organization_id: int, status: InvoiceStatus | None, page: PageRequest
     ) -> Page[Invoice]:

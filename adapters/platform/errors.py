@@ -247,4 +247,6 @@ def handler_bad_request(request: HttpRequest, exception: Exception) -> HttpRespo
 
 
 def handler_permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_admin(request):
+        return defaults.permission_denied(request, exception)
     return django_problem(PERMISSION_DENIED, "You may not do this.")

@@ -8,7 +8,11 @@ from datetime import date
 import attrs
 
 from contexts.billing.application.ports import BillingUnitOfWork, Clock
-from contexts.billing.domain.errors import DuplicateSubscription, InvalidInput
+from contexts.billing.domain.errors import (
+    DuplicateSubscription,
+    InvalidInput,
+    InvoiceNotVoidable,
+)
 from contexts.billing.domain.model import (
     Account,
     EntryKind,
@@ -146,6 +150,16 @@ class InvoiceService:
         self, *, organization_id: int, status: InvoiceStatus | None, page: PageRequest
     ) -> Page[Invoice]:
         return self._uow.invoices.list_page(organization_id, status, page)
+
+    def void(self, *, organization_id: int, invoice_id: InvoiceId) -> Invoice:
+        """Cancel an open invoice (staff, from the admin). No money moves."""
+        with self._uow as uow:
+            invoice = uow.invoices.lock(organization_id, invoice_id)
+            if invoice.status is not InvoiceStatus.OPEN:
+                raise InvoiceNotVoidable(invoice.status.value)
+            voided = uow.invoices.mark_void(invoice)
+            uow.commit()
+        return voided
 
     def pay(self, *, actor_id: int, organization_id: int, invoice_id: InvoiceId) -> Invoice:
         """Pay an open invoice from the organization's prepaid account."""

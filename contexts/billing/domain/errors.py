@@ -48,6 +48,12 @@ class InvoiceNotPayable(BillingError):
         self.status = status
 
 
+class InvoiceNotVoidable(BillingError):
+    def __init__(self, status: str) -> None:
+        super().__init__(f"The invoice is {status}; only open invoices can be voided.")
+        self.status = status
+
+
 class InsufficientFunds(BillingError):
     def __init__(self, *, balance_cents: int, amount_cents: int) -> None:
         super().__init__(

@@ -27,7 +27,6 @@ from tests.api.helpers import assert_problem
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture
 def invoice(world: World) -> Invoice:
     fund(world.acme, 5000, actor=world.owner)

@@ -16,6 +16,7 @@ from tests.api.billing.conftest import (
     DUE,
     World,
     issue,
+    make_invoice,
     make_invoices,
     org_url,
     parse_time,
@@ -291,3 +292,22 @@ def test_the_default_page_is_20(world: World, clients: dict[str, APIClient]) -> 
 
     assert len(body["results"]) == 20
     assert body["next"] is not None
+
+
+def test_staff_void_open_invoices_from_the_admin(world: World) -> None:
+    from django.test import Client
+
+    open_invoice = make_invoice(world.acme, amount_cents=100)
+    world.staff.is_superuser = True
+    world.staff.save(update_fields=["is_superuser"])
+    admin = Client()
+    admin.force_login(world.staff)
+
+    response = admin.post(
+        "/admin/billing/invoice/",
+        {"action": "void_selected", "_selected_action": [open_invoice.pk]},
+    )
+
+    assert response.status_code == 302
+    open_invoice.refresh_from_db()
+    assert open_invoice.status == "void"

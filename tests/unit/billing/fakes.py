@@ -204,6 +204,11 @@ class FakeInvoices:
         self.rows[invoice.id] = paid
         return paid
 
+    def mark_void(self, invoice: Invoice) -> Invoice:
+        void = attrs.evolve(invoice, status=InvoiceStatus.VOID)
+        self.rows[invoice.id] = void
+        return void
+
     def list_page(
         self, organization_id: int, status: InvoiceStatus | None, page: PageRequest
     ) -> Page[Invoice]:

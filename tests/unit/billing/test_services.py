@@ -19,6 +19,7 @@ from contexts.billing.domain.errors import (
     InvalidInput,
     InvoiceNotFound,
     InvoiceNotPayable,
+    InvoiceNotVoidable,
     PlanNotFound,
     SubscriptionNotFound,
 )
@@ -231,3 +232,19 @@ def test_the_api_opens_accounts_idempotently(
 
     assert api.balance_cents(3) == 0
     assert list(uow.accounts.rows) == [ORG, OTHER_ORG, 3]
+
+
+def test_only_open_invoices_can_be_voided(
+    accounts: AccountService, invoices: InvoiceService
+) -> None:
+    open_id, paid_id = issue(invoices, 100), issue(invoices, 100)
+    accounts.add_credit(actor_id=OWNER, organization_id=ORG, amount_cents=100)
+    invoices.pay(actor_id=OWNER, organization_id=ORG, invoice_id=paid_id)
+
+    voided = invoices.void(organization_id=ORG, invoice_id=open_id)
+
+    assert voided.status is InvoiceStatus.VOID
+    with pytest.raises(InvoiceNotVoidable):
+        invoices.void(organization_id=ORG, invoice_id=paid_id)
+    with pytest.raises(InvoiceNotPayable):
+        invoices.pay(actor_id=OWNER, organization_id=ORG, invoice_id=open_id)
