@@ -357,6 +357,37 @@ def check_view_permissions(
     return messages
 
 
+# --- E112: views do not query ----------------------------------------------------------------------
+
+
+@checks.register(checks.Tags.security, checks.Tags.urls)
+def check_views_do_not_query(
+    app_configs: Sequence[AppConfig] | None = None,
+    *,
+    views: Iterable[type[APIView]] | None = None,
+    **_kwargs: Any,
+) -> Messages:
+    """Creed 2, object-level access: a view that carries a queryset (DRF's generic views)
+    reads whatever it matches, unscoped unless someone remembered to filter. Reads go through
+    a service whose repository scopes the query by the actor or tenant; import-linter keeps
+    view modules from importing models, and this catches querysets reached any other way."""
+    messages: Messages = []
+    for view in url_views() if views is None else views:
+        if getattr(view, "queryset", None) is not None or "get_queryset" in vars(view):
+            messages.append(
+                checks.Error(
+                    f"{view.__qualname__} queries the database itself (queryset / "
+                    "get_queryset), outside any repository's tenant scoping.",
+                    hint="Call a service method instead, and let its repository filter by the "
+                    "acting user or organization in the query (see adapters/billing/"
+                    "repositories.py); views map entities with compile_mapper.",
+                    obj=view,
+                    id="bastion.E112",
+                )
+            )
+    return messages
+
+
 # --- E106, E107, E108: lists are paginated, with a cap --------------------------------------------
 
 _PAGINATION_HINT = (

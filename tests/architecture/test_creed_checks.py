@@ -218,6 +218,24 @@ def test_an_empty_permission_list_is_reported() -> None:
     assert_reported(messages, "bastion.E105", "NoPermissionView", "permission_classes = []")
 
 
+def test_a_view_with_its_own_queryset_is_reported() -> None:
+    from django.contrib.auth import get_user_model
+    from rest_framework.generics import ListAPIView
+
+    class UnscopedUsers(ListAPIView):  # type: ignore[type-arg]  # a deliberately bad example
+        queryset = get_user_model().objects.all()
+
+    class ScopedByHand(APIView):
+        def get_queryset(self) -> object:
+            return None
+
+    for view in (UnscopedUsers, ScopedByHand):
+        messages = creed_checks.check_views_do_not_query(views=[view])
+        message = assert_reported(messages, "bastion.E112", view.__qualname__, "repository")
+        assert "repository" in str(message.hint)
+    assert creed_checks.check_views_do_not_query(views=[PublicView, DefaultView]) == []
+
+
 def test_public_default_and_declared_permissions_pass() -> None:
     assert creed_checks.check_view_permissions(views=[PublicView, DefaultView, StaffView]) == []
 
@@ -517,7 +535,7 @@ def test_every_creed_check_is_registered() -> None:
         if name.startswith("check_") and callable(getattr(creed_checks, name))
     }
 
-    assert len(creed) == 8
+    assert len(creed) == 9
     assert creed <= registered
 
 
