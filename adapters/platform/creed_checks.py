@@ -357,7 +357,7 @@ def check_view_permissions(
     return messages
 
 
-# --- E112: views do not query ----------------------------------------------------------------------
+# --- E112: views do not query -----------------------------------------------------------
 
 
 @checks.register(checks.Tags.security, checks.Tags.urls)
