@@ -32,6 +32,7 @@ class ApplicationContainer(containers.DeclarativeContainer):
     # The tenancy glue asks organizations for roles, through its own port; billing's routes are
     # protected by it, so billing never imports organizations.
     tenancy = providers.Container(TenancyContainer, memberships=organizations.api)
+    # startcontext: containers (`manage.py startcontext` adds each new context above)
 
 
 def views_to_wire(
@@ -43,6 +44,7 @@ def views_to_wire(
         (container.organizations.container, [organizations_views]),
         (container.billing.container, [billing_views]),
         (container.tenancy.container, [tenancy]),
+        # startcontext: views to wire (`manage.py startcontext` adds each new context above)
     ]
 
 

@@ -6,13 +6,22 @@ control, not from input validation. "Who" is the API contract: the matrix checks
 declares exactly that (``@public``, the default IsAuthenticated, or
 ``OrganizationScopedView.required_roles``/``staff_methods``) and that it is enforced.
 
-Adding a route? Add it here; the matrix test fails until you do, and says so.
+Adding a route? Add it here; the matrix test fails until you do, and says so. A path parameter
+naming an object (``invoice_id``) also needs a factory in OBJECT_PARAMETERS, which puts one such
+object the callers may reach, and one they may not, into the matrix's world.
+
+``manage.py startcontext`` adds its routes, factory and parameter at the ``# startcontext:``
+markers below.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import attrs
+
+from adapters.identity.models import User
 from kernel.tenancy import Role
 
 PUBLIC = "public"
@@ -53,15 +62,96 @@ ROUTES: dict[str, dict[str, tuple[Who, Body]] | str] = {
     "account": {"GET": (Role.ADMIN, None)},
     "account-entries": {"GET": (Role.ADMIN, None)},
     "account-credits": {"POST": (Role.OWNER, {"amount_cents": 500})},
+    # startcontext: routes (`manage.py startcontext` adds each new context's routes above)
     # drf-spectacular's schema and docs UI: public by SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"].
     "schema": PUBLIC,
     "docs": PUBLIC,
 }
 
-# Path parameters other than org_id: which object of the world fixture each one names.
-# "own" belongs to the caller's organization (or to the caller); "foreign" to another one.
-OBJECT_PARAMETERS = {
-    "user_id": ("own_member_id", "foreign_member_id"),
-    "invoice_id": ("own_invoice_id", "foreign_invoice_id"),
-    "subscription_id": ("own_subscription_id", "foreign_subscription_id"),
+# --- the world's objects --------------------------------------------------------------------
+# The matrix builds a fresh world for every test: users (WorldSetup.users) and two
+# organizations, "own" (owner, admin and member by role name; staff is in neither) and
+# "foreign" (outsider as its owner, foreign_member). Then WORLD_PREPARATIONS run, then one
+# factory per path parameter. Factories import their context's models themselves, so that a
+# new context adds lines here and nowhere else.
+
+
+@attrs.frozen
+class WorldSetup:
+    org: int
+    foreign_org: int
+    users: Mapping[str, User]
+
+
+# Creates an object the callers may reach ("own": in their organization, or their own) and one
+# they may not ("foreign"); returns both ids, in that order.
+ObjectFactory = Callable[[WorldSetup], tuple[int, int]]
+
+
+def open_accounts(world: WorldSetup) -> None:
+    """Both organizations get a funded prepaid account (the account routes name none)."""
+    from adapters.billing.models import Account, LedgerEntry
+
+    for organization_id in (world.org, world.foreign_org):
+        account = Account.objects.create(
+            organization_id=organization_id,
+            currency="EUR",
+            balance_cents=10_000,
+            invoice_sequence=1,
+        )
+        LedgerEntry.objects.create(
+            account=account,
+            amount_cents=10_000,
+            kind="credit",
+            actor_id=1,
+            created_at="2026-01-01T00:00Z",
+        )
+
+
+def member_objects(world: WorldSetup) -> tuple[int, int]:
+    return world.users["member"].pk, world.users["foreign_member"].pk
+
+
+def invoice_objects(world: WorldSetup) -> tuple[int, int]:
+    from adapters.billing.models import Invoice
+
+    own, foreign = (
+        Invoice.objects.create(
+            account_id=organization_id,
+            number=1,
+            amount_cents=100,
+            currency="EUR",
+            due_date="2026-12-31",
+            issued_at="2026-01-01T00:00Z",
+        ).pk
+        for organization_id in (world.org, world.foreign_org)
+    )
+    return own, foreign
+
+
+def subscription_objects(world: WorldSetup) -> tuple[int, int]:
+    from adapters.billing.models import Plan, Subscription
+
+    plan = Plan.objects.get(code="api-pro")
+    own, foreign = (
+        Subscription.objects.create(
+            user=user, plan=plan, plan_type="api", start_date="2026-01-01", end_date="2027-01-01"
+        ).pk
+        for user in (world.users["member"], world.users["outsider"])
+    )
+    return own, foreign
+
+
+# startcontext: object factories (`manage.py startcontext` adds each new context's above)
+
+
+# Run before the factories: objects that routes need without naming them in their path.
+WORLD_PREPARATIONS: list[Callable[[WorldSetup], None]] = [open_accounts]
+
+# Path parameters other than org_id: the factory of the objects each one names.
+OBJECT_PARAMETERS: dict[str, ObjectFactory] = {
+    "user_id": member_objects,
+    "invoice_id": invoice_objects,
+    "subscription_id": subscription_objects,
+    # startcontext: object parameters (`manage.py startcontext` adds each new context's above)
 }

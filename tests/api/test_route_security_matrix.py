@@ -25,13 +25,22 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
-from adapters.billing import models as billing
 from adapters.identity.models import User
 from adapters.organizations.models import Membership, Organization
 from adapters.platform.permissions import is_public
 from adapters.platform.tenancy import OrganizationScopedView
 from kernel.tenancy import Role
-from tests.api.route_policies import OBJECT_PARAMETERS, PUBLIC, ROUTES, STAFF, USER, Body, Who
+from tests.api.route_policies import (
+    OBJECT_PARAMETERS,
+    PUBLIC,
+    ROUTES,
+    STAFF,
+    USER,
+    WORLD_PREPARATIONS,
+    Body,
+    Who,
+    WorldSetup,
+)
 from tests.conftest import client_for
 from tests.factories import make_user
 
@@ -102,9 +111,8 @@ def test_every_route_has_a_declared_policy() -> None:
             )
         unknown = [p for p in route.parameters if p != "org_id" and p not in OBJECT_PARAMETERS]
         assert not unknown, (
-            f"Route {route.name!r} has path parameters {unknown}: say which world objects they "
-            "name in OBJECT_PARAMETERS (tests/api/route_policies.py) and create them in the "
-            "world fixture of tests/api/test_route_security_matrix.py."
+            f"Route {route.name!r} has path parameters {unknown}: register a factory of the "
+            "world objects they name in OBJECT_PARAMETERS (tests/api/route_policies.py)."
         )
 
 
@@ -129,7 +137,7 @@ class World:
     org: int
     foreign_org: int
     users: dict[str, User]
-    ids: dict[str, int]
+    objects: dict[str, tuple[int, int]]  # path parameter → (own id, foreign id)
 
     def client(self, who: str) -> APIClient:
         return client_for(self.users[who])
@@ -137,9 +145,9 @@ class World:
     def url(self, route: Route, *, org: int | None = None, object_choice: int = 0) -> str:
         values: dict[str, Any] = {"org_id": self.org if org is None else org}
         for parameter in route.parameters:
-            if parameter in OBJECT_PARAMETERS:
-                own, foreign = OBJECT_PARAMETERS[parameter]
-                values[parameter] = (self.ids[own], self.ids[foreign], MISSING_ID)[object_choice]
+            if parameter in self.objects:
+                own, foreign = self.objects[parameter]
+                values[parameter] = (own, foreign, MISSING_ID)[object_choice]
         path = route.pattern
         for name, value in values.items():
             path = re.sub(rf"<(?:\w+:)?{name}>", str(value), path)
@@ -172,35 +180,11 @@ def world(db: None) -> World:
         Membership.objects.create(organization=org, user=users[role.value], role=role.value)
     Membership.objects.create(organization=foreign, user=users["outsider"], role="owner")
     Membership.objects.create(organization=foreign, user=users["foreign_member"], role="member")
-    ids = {"own_member_id": users["member"].pk, "foreign_member_id": users["foreign_member"].pk}
-    for key, organization in (("own", org), ("foreign", foreign)):
-        account = billing.Account.objects.create(
-            organization_id=organization.pk,
-            currency="EUR",
-            balance_cents=10_000,
-            invoice_sequence=1,
-        )
-        billing.LedgerEntry.objects.create(
-            account=account,
-            amount_cents=10_000,
-            kind="credit",
-            actor_id=1,
-            created_at="2026-01-01T00:00Z",
-        )
-        ids[f"{key}_invoice_id"] = billing.Invoice.objects.create(
-            account=account,
-            number=1,
-            amount_cents=100,
-            currency="EUR",
-            due_date="2026-12-31",
-            issued_at="2026-01-01T00:00Z",
-        ).pk
-    plan = billing.Plan.objects.get(code="api-pro")
-    for key, user in (("own", users["member"]), ("foreign", users["outsider"])):
-        ids[f"{key}_subscription_id"] = billing.Subscription.objects.create(
-            user=user, plan=plan, plan_type="api", start_date="2026-01-01", end_date="2027-01-01"
-        ).pk
-    return World(org.pk, foreign.pk, users, ids)
+    setup = WorldSetup(org.pk, foreign.pk, users)
+    for prepare in WORLD_PREPARATIONS:
+        prepare(setup)
+    objects = {parameter: make(setup) for parameter, make in OBJECT_PARAMETERS.items()}
+    return World(org.pk, foreign.pk, users, objects)
 
 
 def _send(client: APIClient, method: str, url: str, body: Body) -> Any:

@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "importlinter.ini"
 PACKAGES = ("src", "contexts", "adapters", "kernel")
 
-# contract id → (file to create or append to, the violating line)
+# contract id → (file to create or append to, the violating line). The "<ctx>-adapter-scope"
+# contracts, one per context adapter, get theirs from adapter_scope_violation() below.
 VIOLATIONS: dict[str, tuple[str, str]] = {
     "layers": ("contexts/identity/domain/model.py", "import adapters.platform.errors"),
     "contexts-framework-free": ("contexts/identity/domain/model.py", "import django"),
@@ -37,14 +38,39 @@ VIOLATIONS: dict[str, tuple[str, str]] = {
         "adapters/platform/rendering.py",
         "import contexts.identity.domain.model",
     ),
-    "identity-adapter-scope": ("adapters/identity/urls.py", "import contexts.intruder"),
-    "billing-adapter-scope": ("adapters/billing/urls.py", "import contexts.organizations.api"),
-    "organizations-adapter-scope": (
-        "adapters/organizations/urls.py",
-        "import contexts.identity.api",
-    ),
     "views-no-models": ("adapters/identity/views.py", "from adapters.identity import models"),
 }
+
+
+ADAPTER_SCOPE_SUFFIX = "-adapter-scope"
+ADAPTERS_LAYERS_CONTRACT = "adapters-independent"
+SHARED_ADAPTERS = ("platform",)  # adapter packages that belong to no context
+
+
+def context_adapters() -> list[str]:
+    """The context adapter packages: adapters/<ctx>/, platform glue excluded."""
+    return sorted(
+        path.parent.name
+        for path in (ROOT / "adapters").glob("*/__init__.py")
+        if path.parent.name not in SHARED_ADAPTERS
+    )
+
+
+def adapter_scope_violation(context: str) -> tuple[str, str]:
+    """The adapter of ``context`` imports another (real) context's api."""
+    others = sorted(p.parent.name for p in (ROOT / "contexts").glob("*/api.py"))
+    other = next(name for name in others if name != context)
+    return f"adapters/{context}/urls.py", f"import contexts.{other}.api"
+
+
+def planted_violations() -> dict[str, tuple[str, str]]:
+    """VIOLATIONS, plus one for each adapter-scope contract of importlinter.ini."""
+    derived = {
+        contract_id: adapter_scope_violation(contract_id.removesuffix(ADAPTER_SCOPE_SUFFIX))
+        for contract_id in contract_names()
+        if contract_id.endswith(ADAPTER_SCOPE_SUFFIX)
+    }
+    return {**derived, **VIOLATIONS}
 
 
 def contract_names() -> dict[str, str]:
@@ -72,8 +98,32 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_every_contract_has_a_planted_violation() -> None:
-    assert set(VIOLATIONS) == set(contract_names()), (
+    assert set(planted_violations()) == set(contract_names()), (
         "Add a violation for each new contract to VIOLATIONS, so that it is shown to fail."
+    )
+
+
+def test_every_context_adapter_is_scoped_and_independent() -> None:
+    parser = configparser.ConfigParser()
+    parser.read(CONFIG)
+    prefix = "importlinter:contract:"
+    scoped = {
+        contract_id.removesuffix(ADAPTER_SCOPE_SUFFIX)
+        for contract_id in contract_names()
+        if contract_id.endswith(ADAPTER_SCOPE_SUFFIX)
+    }
+    layers = parser[prefix + ADAPTERS_LAYERS_CONTRACT]["layers"].strip().splitlines()
+    top_layer = [name.strip() for name in layers[0].split("|")]
+    adapters = context_adapters()
+
+    assert scoped == set(adapters), (
+        "Each adapters/<ctx> package needs an [importlinter:contract:<ctx>-adapter-scope] "
+        f"contract, and each such contract its package: contracts for {sorted(scoped)}, "
+        f"packages {adapters}."
+    )
+    assert sorted(top_layer) == [f"adapters.{name}" for name in adapters], (
+        f"The first layer of the {ADAPTERS_LAYERS_CONTRACT} contract must list every context "
+        f"adapter as an independent sibling: it lists {top_layer}."
     )
 
 
@@ -87,7 +137,7 @@ def test_each_contract_breaks_on_its_violation(tmp_path: Path) -> None:
     for module in ("domain/__init__.py", "application/__init__.py", "api.py"):
         (tmp_path / "contexts/intruder" / module).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "contexts/intruder" / module).touch()
-    for relative, line in VIOLATIONS.values():
+    for relative, line in planted_violations().values():
         target = tmp_path / relative
         with target.open("a") as handle:
             handle.write(f"\n{line}  # planted by {__name__}\n")
