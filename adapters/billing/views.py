@@ -183,7 +183,10 @@ class InvoiceListView(OrganizationScopedView):
 
     class InputSerializer(StrictInputSerializer):
         amount_cents = StrictIntegerField(min_value=1, max_value=MAX_AMOUNT_CENTS)
-        currency = StrictCharField(min_length=3, max_length=3)
+        # Anything but three capitals (numbers and lists included) fails the pattern.
+        currency = serializers.RegexField(
+            r"^[A-Z]{3}$", error_messages={"invalid": "Must be an ISO 4217 code such as EUR."}
+        )
         due_date = StrictDateField()
         description = StrictCharField(
             max_length=DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True

@@ -69,9 +69,9 @@ map_user = compile_mapper(UserOutput)
 map_me = compile_mapper(MeOutput)
 
 
+# Credential endpoints share the stricter THROTTLE_AUTH_RATE, per client address. (A comment,
+# not a docstring: drf-spectacular would publish it as every subclass's description.)
 class CredentialView(APIView):
-    """Credential endpoints share the stricter THROTTLE_AUTH_RATE (per client IP)."""
-
     throttle_classes = [ScopedThrottle]
     throttle_scope = "auth"
 

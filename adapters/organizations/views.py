@@ -31,6 +31,7 @@ from adapters.platform.serializers import (
     StrictChoiceField,
     StrictEmailField,
     StrictInputSerializer,
+    WholeInputSerializer,
 )
 from adapters.platform.tenancy import OrganizationScopedView
 from contexts.organizations.application.services import OrganizationService
@@ -165,7 +166,7 @@ class MemberListView(OrganizationScopedView):
 class MemberDetailView(OrganizationScopedView):
     required_roles = {"PATCH": Role.ADMIN, "DELETE": Role.ADMIN}
 
-    class InputSerializer(StrictInputSerializer):
+    class InputSerializer(WholeInputSerializer):
         role = StrictChoiceField(choices=ROLES)
 
     @extend_schema(

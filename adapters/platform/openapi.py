@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import Direction, OpenApiResponse
 from rest_framework.serializers import Serializer
 
 PROBLEM_COMPONENT = "Problem"
@@ -135,6 +138,31 @@ class BastionAutoSchema(AutoSchema):
         return owner.rsplit(".", 1)[-1].removesuffix("View") + nested.removesuffix("Serializer")
 
 
+# DRF's CharField refuses NUL characters and, when it trims whitespace and blanks are not
+# allowed, a value that is only whitespace; JSON Schema can only say so with a pattern. (Both
+# patterns refuse "": drf-spectacular adds "" as a `oneOf` alternative where blanks are allowed.)
+NO_NUL_PATTERN = r"^[^\x00]+$"
+NOT_BLANK_NO_NUL_PATTERN = r"^[^\x00]*[^\x00\s][^\x00]*$"
+
+
+class StrictCharFieldSchema(OpenApiSerializerFieldExtension):  # type: ignore[no-untyped-call]  # the extension registry's __init_subclass__ is untyped
+    """Adds to each ``StrictCharField`` the pattern of what DRF accepts (see above)."""
+
+    target_class = "adapters.platform.serializers.StrictCharField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: Direction) -> Any:
+        # What drf-spectacular would generate, as its documentation suggests for augmenting it.
+        schema = auto_schema._map_serializer_field(  # type: ignore[no-untyped-call]
+            self.target, direction, bypass_extensions=True
+        )
+        field = self.target
+        if isinstance(schema, dict) and not {"pattern", "enum", "format"} & schema.keys():
+            blank_refused = field.trim_whitespace and not field.allow_blank
+            schema["pattern"] = NOT_BLANK_NO_NUL_PATTERN if blank_refused else NO_NUL_PATTERN
+        return schema
+
+
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]  # the extension registry's __init_subclass__ is untyped
     """Documents ``Authorization: Token <key>`` (``Bearer`` is accepted too)."""
 
@@ -151,3 +179,15 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore
                 "`Bearer <key>` works too. Keys expire and are revoked by logout."
             ),
         }
+
+
+def lib_doc_excludes() -> list[type[Any]]:
+    """SPECTACULAR_SETTINGS["GET_LIB_DOC_EXCLUDES"]: the platform's base classes document the
+    code, not the API; their docstrings must not become every subclass's public description."""
+    from drf_spectacular.plumbing import get_lib_doc_excludes
+
+    from adapters.platform.serializers import StrictInputSerializer, WholeInputSerializer
+    from adapters.platform.tenancy import OrganizationScopedView
+
+    excluded: list[type[Any]] = get_lib_doc_excludes()  # type: ignore[no-untyped-call]  # drf-spectacular leaves it unannotated
+    return [*excluded, OrganizationScopedView, StrictInputSerializer, WholeInputSerializer]

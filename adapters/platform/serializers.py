@@ -43,24 +43,37 @@ class WholeInputSerializer(StrictInputSerializer):
         """Ignored: the fields of this serializer are required in a PATCH too."""
 
 
+def _strict_string(field: serializers.CharField, data: Any) -> str:
+    """Only a JSON string, and no longer than ``max_length`` as sent: DRF measures the value
+    after trimming its whitespace, which would accept more than the schema's maxLength."""
+    if not isinstance(data, str):
+        field.fail("not_a_string")
+    if field.max_length is not None and len(data) > field.max_length:
+        field.fail("max_length", max_length=field.max_length)
+    return data
+
+
 class StrictCharField(serializers.CharField):
     """A CharField that takes only JSON strings (DRF's would turn 42 into "42")."""
 
     default_error_messages = {"not_a_string": "Must be a string."}
 
     def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("not_a_string")
-        return super().to_internal_value(data)
+        return super().to_internal_value(_strict_string(self, data))
 
 
 class StrictEmailField(serializers.EmailField):
+    """An EmailField that takes only JSON strings, as sent: " a@b.co" is not an email address
+    (the schema's ``format: email`` says so too), so it is refused rather than trimmed."""
+
     default_error_messages = {"not_a_string": "Must be a string."}
 
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+
     def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("not_a_string")
-        return super().to_internal_value(data)
+        return super().to_internal_value(_strict_string(self, data))
 
 
 class StrictChoiceField(serializers.ChoiceField):

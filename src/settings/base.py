@@ -204,6 +204,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "POSTPROCESSING_HOOKS": ["adapters.platform.openapi.add_problem_responses"],
+    "GET_LIB_DOC_EXCLUDES": "adapters.platform.openapi.lib_doc_excludes",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
