@@ -9,10 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from dependency_injector.wiring import Provide, inject
-from django.contrib.auth.password_validation import (
-    MinimumLengthValidator,
-    get_default_password_validators,
-)
+from django.conf import settings
+from django.contrib.auth.password_validation import MinimumLengthValidator
+from django.utils.module_loading import import_string
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -43,11 +42,13 @@ PASSWORD_MAX_LENGTH = 128  # bounds the hashing work an attacker can ask for
 
 
 def _minimum_password_length() -> int:
-    """The shortest password AUTH_PASSWORD_VALIDATORS accept, so that the schema states it."""
+    """The shortest password AUTH_PASSWORD_VALIDATORS accept, so that the schema states it.
+    Read from the settings: instantiating the validators would load the common-password list
+    at import time."""
     lengths = [
-        validator.min_length
-        for validator in get_default_password_validators()
-        if isinstance(validator, MinimumLengthValidator)
+        int(entry.get("OPTIONS", {}).get("min_length", MinimumLengthValidator().min_length))
+        for entry in settings.AUTH_PASSWORD_VALIDATORS
+        if import_string(entry["NAME"]) is MinimumLengthValidator
     ]
     return max(lengths, default=1)
 
