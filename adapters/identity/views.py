@@ -45,9 +45,10 @@ def _minimum_password_length() -> int:
     """The shortest password AUTH_PASSWORD_VALIDATORS accept, so that the schema states it.
     Read from the settings: instantiating the validators would load the common-password list
     at import time."""
+    validators: list[dict[str, Any]] = settings.AUTH_PASSWORD_VALIDATORS
     lengths = [
         int(entry.get("OPTIONS", {}).get("min_length", MinimumLengthValidator().min_length))
-        for entry in settings.AUTH_PASSWORD_VALIDATORS
+        for entry in validators
         if import_string(entry["NAME"]) is MinimumLengthValidator
     ]
     return max(lengths, default=1)
