@@ -6,7 +6,7 @@ the result with the mapper compiled from the nested OutputSerializer.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from dependency_injector.wiring import Provide, inject
 from django.conf import settings
@@ -45,7 +45,8 @@ def _minimum_password_length() -> int:
     """The shortest password AUTH_PASSWORD_VALIDATORS accept, so that the schema states it.
     Read from the settings: instantiating the validators would load the common-password list
     at import time."""
-    validators: list[dict[str, Any]] = settings.AUTH_PASSWORD_VALIDATORS
+    # django-stubs types the setting as list[object]; each entry is a dict (NAME, OPTIONS).
+    validators = cast(list[dict[str, Any]], settings.AUTH_PASSWORD_VALIDATORS)
     lengths = [
         int(entry.get("OPTIONS", {}).get("min_length", MinimumLengthValidator().min_length))
         for entry in validators
