@@ -114,15 +114,11 @@ class OrganizationDetailView(OrganizationScopedView):
     def patch(self, request: Request, org_id: int, service: Service = SERVICE) -> Response:
         data = OrganizationInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        organization = service.get(
-            actor_id=self.tenant.user_id, organization_id=OrganizationId(org_id)
+        organization = service.update(
+            actor_id=self.tenant.user_id,
+            organization_id=OrganizationId(org_id),
+            name=data.validated_data.get("name"),
         )
-        if "name" in data.validated_data:
-            organization = service.rename(
-                actor_id=self.tenant.user_id,
-                organization_id=OrganizationId(org_id),
-                name=data.validated_data["name"],
-            )
         return Response(map_organization(organization))
 
 

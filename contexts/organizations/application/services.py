@@ -59,6 +59,15 @@ class OrganizationService:
     def get(self, *, actor_id: int, organization_id: OrganizationId) -> OrganizationView:
         return self._uow.organizations.get_for_member(organization_id, actor_id)
 
+    def update(
+        self, *, actor_id: int, organization_id: OrganizationId, name: str | None = None
+    ) -> OrganizationView:
+        """Change the given fields (admins and owners); fields left as None keep their value.
+        An empty change is a plain read."""
+        if name is None:
+            return self.get(actor_id=actor_id, organization_id=organization_id)
+        return self.rename(actor_id=actor_id, organization_id=organization_id, name=name)
+
     def rename(
         self, *, actor_id: int, organization_id: OrganizationId, name: str
     ) -> OrganizationView:

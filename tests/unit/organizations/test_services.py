@@ -227,3 +227,10 @@ def test_the_api_answers_roles_with_plain_data(
     assert api.role_of(user_id=ADMIN, organization_id=org) is Role.ADMIN
     assert api.role_of(user_id=OUTSIDER, organization_id=org) is None
     assert api.role_of(user_id=ADMIN, organization_id=999) is None
+
+
+def test_update_with_nothing_to_change_reads(
+    service: OrganizationService, org: OrganizationId
+) -> None:
+    assert service.update(actor_id=ADMIN, organization_id=org).name == "Acme"
+    assert service.update(actor_id=ADMIN, organization_id=org, name="Acme 3").name == "Acme 3"
