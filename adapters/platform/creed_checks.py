@@ -33,6 +33,7 @@ from django.contrib.admin.options import InlineModelAdmin
 from django.core import checks
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.module_loading import autodiscover_modules
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import EndpointEnumerator, SchemaGenerator
 from drf_spectacular.settings import spectacular_settings
@@ -91,6 +92,9 @@ def _subclasses(root: type[Any]) -> Iterator[type[Any]]:
 
 
 def first_party_serializers() -> list[SerializerClass]:
+    # Serializers are found as subclasses, so a module nothing imports yet would hide its own:
+    # import every app's serializers and views modules first (as the admin imports admin.py).
+    autodiscover_modules("serializers", "views")
     return sorted(
         {cls for cls in _subclasses(serializers.BaseSerializer) if is_first_party(cls)},
         key=lambda cls: (cls.__module__, cls.__qualname__),
