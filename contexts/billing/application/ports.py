@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from contexts.billing.domain.model import (
     Account,
@@ -18,6 +17,7 @@ from contexts.billing.domain.model import (
     SubscriptionId,
 )
 from kernel.pagination import Page, PageRequest
+from kernel.unit_of_work import UnitOfWork
 
 
 class PlanRepository(Protocol):
@@ -108,7 +108,7 @@ class InvoiceRepository(Protocol):
     ) -> Page[Invoice]: ...
 
 
-class BillingUnitOfWork(Protocol):
+class BillingUnitOfWork(UnitOfWork, Protocol):
     @property
     def plans(self) -> PlanRepository: ...
 
@@ -123,17 +123,6 @@ class BillingUnitOfWork(Protocol):
 
     @property
     def invoices(self) -> InvoiceRepository: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
 
 
 class Clock(Protocol):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from kernel.errors import DomainError
 
-class BillingError(Exception):
-    message = "The request could not be completed."
 
-    def __init__(self, message: str | None = None) -> None:
-        self.message = message or self.message
-        super().__init__(self.message)
+class BillingError(DomainError):
+    """Base of every billing error, so adapters can map the whole family at once."""
 
 
 class InvalidInput(BillingError):

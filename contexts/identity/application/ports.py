@@ -6,10 +6,10 @@ Adapters implement them with Django; unit tests implement them with in-memory fa
 from __future__ import annotations
 
 from collections.abc import Iterable
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from contexts.identity.domain.model import IssuedToken, Profile, User, UserId
+from kernel.unit_of_work import UnitOfWork
 
 
 class UserRepository(Protocol):
@@ -36,22 +36,11 @@ class UserRepository(Protocol):
         ...
 
 
-class IdentityUnitOfWork(Protocol):
-    """One atomic piece of work: everything done between enter and ``commit`` or nothing."""
+class IdentityUnitOfWork(UnitOfWork, Protocol):
+    """Identity's repositories, inside one unit of work."""
 
     @property
     def users(self) -> UserRepository: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
 
 
 class PasswordPolicy(Protocol):

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
+from kernel.errors import DomainError
 
-class IdentityError(Exception):
+
+class IdentityError(DomainError):
     """Base of every identity error, so adapters can map the whole family at once."""
-
-    message = "The request could not be completed."
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or self.message)
-        self.message = message or self.message
 
 
 class InvalidProfile(IdentityError):

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from contexts.organizations.domain.model import (
     Membership,
@@ -13,6 +12,7 @@ from contexts.organizations.domain.model import (
     OrganizationView,
 )
 from kernel.pagination import Page, PageRequest
+from kernel.unit_of_work import UnitOfWork
 
 
 class OrganizationRepository(Protocol):
@@ -49,23 +49,12 @@ class MembershipRepository(Protocol):
     def list_page(self, organization_id: OrganizationId, page: PageRequest) -> Page[Membership]: ...
 
 
-class OrganizationsUnitOfWork(Protocol):
+class OrganizationsUnitOfWork(UnitOfWork, Protocol):
     @property
     def organizations(self) -> OrganizationRepository: ...
 
     @property
     def memberships(self) -> MembershipRepository: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
 
 
 class UserCard(Protocol):

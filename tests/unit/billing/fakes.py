@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from types import TracebackType
-from typing import Self
 
 import attrs
 
@@ -29,6 +27,7 @@ from contexts.billing.domain.model import (
     SubscriptionStatus,
 )
 from kernel.pagination import Page, PageRequest
+from tests.unit.fakes import FakeUnitOfWork
 
 PLANS = [
     Plan("api-pro", "API Pro", "api", 4900, "EUR", Interval.MONTH),
@@ -220,14 +219,14 @@ class FakeInvoices:
         return Page(sorted(mine, key=lambda i: -i.id)[: page.size])
 
 
-class FakeBillingUnitOfWork:
+class FakeBillingUnitOfWork(FakeUnitOfWork):
     def __init__(self) -> None:
+        super().__init__()
         self._plans = FakePlans()
         self._subscriptions = FakeSubscriptions()
         self._accounts = FakeAccounts()
         self._ledger = FakeLedger()
         self._invoices = FakeInvoices()
-        self.commits = 0
 
     @property
     def plans(self) -> FakePlans:
@@ -248,17 +247,3 @@ class FakeBillingUnitOfWork:
     @property
     def invoices(self) -> FakeInvoices:
         return self._invoices
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        return None
-
-    def commit(self) -> None:
-        self.commits += 1

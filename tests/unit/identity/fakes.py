@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from types import TracebackType
-from typing import Self
 
 import attrs
 
@@ -17,6 +15,7 @@ from contexts.identity.domain.errors import (
     WeakPassword,
 )
 from contexts.identity.domain.model import IssuedToken, Profile, User, UserId
+from tests.unit.fakes import FakeUnitOfWork
 
 
 class FakeUserRepository:
@@ -50,28 +49,14 @@ class FakeUserRepository:
         self.users[user.id] = User(id=user.id, email=user.email, profile=user.profile)
 
 
-class FakeUnitOfWork:
+class FakeIdentityUnitOfWork(FakeUnitOfWork):
     def __init__(self, users: FakeUserRepository | None = None) -> None:
+        super().__init__()
         self._users = users or FakeUserRepository()
-        self.commits = 0
 
     @property
     def users(self) -> FakeUserRepository:
         return self._users
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        return None
-
-    def commit(self) -> None:
-        self.commits += 1
 
 
 class FakePasswordPolicy:

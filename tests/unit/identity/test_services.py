@@ -18,9 +18,9 @@ from contexts.identity.domain.errors import (
 from contexts.identity.domain.model import BIO_MAX_LENGTH, NAME_MAX_LENGTH, UserId
 from tests.unit.identity.fakes import (
     FakeAuthenticator,
+    FakeIdentityUnitOfWork,
     FakePasswordPolicy,
     FakeTokenIssuer,
-    FakeUnitOfWork,
     FakeUserRepository,
 )
 
@@ -28,8 +28,8 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def uow() -> FakeUnitOfWork:
-    return FakeUnitOfWork(FakeUserRepository())
+def uow() -> FakeIdentityUnitOfWork:
+    return FakeIdentityUnitOfWork(FakeUserRepository())
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def tokens() -> FakeTokenIssuer:
 
 
 @pytest.fixture
-def service(uow: FakeUnitOfWork, tokens: FakeTokenIssuer) -> IdentityService:
+def service(uow: FakeIdentityUnitOfWork, tokens: FakeTokenIssuer) -> IdentityService:
     return IdentityService(
         uow=uow,
         passwords=FakePasswordPolicy(),
@@ -48,7 +48,7 @@ def service(uow: FakeUnitOfWork, tokens: FakeTokenIssuer) -> IdentityService:
 
 
 def test_register_normalizes_the_email_and_commits(
-    service: IdentityService, uow: FakeUnitOfWork
+    service: IdentityService, uow: FakeIdentityUnitOfWork
 ) -> None:
     user = service.register(email="  Ann@Example.COM ", password=PASSWORD, name="Ann")
 
@@ -73,7 +73,7 @@ def test_register_rejects_an_implausible_email(service: IdentityService, email: 
 
 
 def test_register_reports_every_password_rule_broken(
-    service: IdentityService, uow: FakeUnitOfWork
+    service: IdentityService, uow: FakeIdentityUnitOfWork
 ) -> None:
     with pytest.raises(WeakPassword) as raised:
         service.register(email="ann@example.com", password="ann", name="Ann")
@@ -138,7 +138,7 @@ def test_logout_revokes_the_token(service: IdentityService, tokens: FakeTokenIss
 
 
 def test_update_profile_changes_only_the_given_fields(
-    service: IdentityService, uow: FakeUnitOfWork
+    service: IdentityService, uow: FakeIdentityUnitOfWork
 ) -> None:
     user = service.register(email="ann@example.com", password=PASSWORD, name="Ann")
 
@@ -150,7 +150,7 @@ def test_update_profile_changes_only_the_given_fields(
 
 
 def test_update_profile_rejects_an_overlong_bio_and_keeps_the_old_one(
-    service: IdentityService, uow: FakeUnitOfWork
+    service: IdentityService, uow: FakeIdentityUnitOfWork
 ) -> None:
     user = service.register(email="ann@example.com", password=PASSWORD, name="Ann")
 
@@ -166,7 +166,9 @@ def test_get_me_of_an_unknown_user_is_not_found(service: IdentityService) -> Non
         service.get_me(actor_id=UserId(404))
 
 
-def test_api_describes_users_with_plain_data(service: IdentityService, uow: FakeUnitOfWork) -> None:
+def test_api_describes_users_with_plain_data(
+    service: IdentityService, uow: FakeIdentityUnitOfWork
+) -> None:
     ann = service.register(email="ann@example.com", password=PASSWORD, name="Ann")
     api = IdentityApi(uow_factory=lambda: uow)
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Self
 
 import attrs
 
@@ -18,6 +16,7 @@ from contexts.organizations.domain.model import (
 )
 from kernel.pagination import Page, PageRequest
 from kernel.tenancy import Role
+from tests.unit.fakes import FakeUnitOfWork
 
 
 def _page(items: list[Membership], page: PageRequest, key: str) -> list[Membership]:
@@ -91,11 +90,11 @@ class FakeMembershipRepository:
         return Page(_page(mine, page, "user_id"))
 
 
-class FakeOrganizationsUnitOfWork:
+class FakeOrganizationsUnitOfWork(FakeUnitOfWork):
     def __init__(self) -> None:
+        super().__init__()
         self._memberships = FakeMembershipRepository()
         self._organizations = FakeOrganizationRepository(self._memberships)
-        self.commits = 0
 
     @property
     def organizations(self) -> FakeOrganizationRepository:
@@ -104,20 +103,6 @@ class FakeOrganizationsUnitOfWork:
     @property
     def memberships(self) -> FakeMembershipRepository:
         return self._memberships
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        return None
-
-    def commit(self) -> None:
-        self.commits += 1
 
 
 @attrs.frozen
