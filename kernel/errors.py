@@ -12,3 +12,12 @@ class DomainError(Exception):
     def __init__(self, message: str | None = None) -> None:
         self.message = message or self.message
         super().__init__(self.message)
+
+
+class InvalidField(DomainError):
+    """A value breaks a rule; ``field`` names the request field it came from. Adapters show it
+    as a validation problem with ``errors: {field: [message]}``."""
+
+    def __init__(self, *, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.platform.errors import NOT_FOUND, VALIDATION, ProblemType, register_domain_problem
+from adapters.platform.errors import NOT_FOUND, ProblemType, register_domain_problem
 from contexts.billing.domain import errors
 
 SUBSCRIPTION_EXISTS = ProblemType(409, "subscription-exists", "Already subscribed.")
@@ -13,9 +13,6 @@ CURRENCY_MISMATCH = ProblemType(409, "currency-mismatch", "Currencies differ.")
 
 
 def register() -> None:
-    register_domain_problem(
-        errors.InvalidInput, VALIDATION, errors=lambda e: {e.field: [e.message]}
-    )
     register_domain_problem(errors.DuplicateSubscription, SUBSCRIPTION_EXISTS)
     register_domain_problem(errors.SubscriptionNotFound, NOT_FOUND)
     register_domain_problem(errors.AccountNotFound, NOT_FOUND)

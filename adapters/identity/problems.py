@@ -28,9 +28,6 @@ def _retry_after(error: errors.LoginLockedOut) -> Mapping[str, str]:
 
 def register() -> None:
     register_domain_problem(
-        errors.InvalidProfile, VALIDATION, errors=lambda e: {e.field: [e.message]}
-    )
-    register_domain_problem(
         errors.InvalidEmail, VALIDATION, errors=lambda e: {"email": [e.message]}
     )
     register_domain_problem(

@@ -21,7 +21,4 @@ def register() -> None:
     register_domain_problem(errors.RoleTooLow, PERMISSION_DENIED)
     register_domain_problem(errors.LastOwner, LAST_OWNER)
     register_domain_problem(errors.AlreadyMember, ALREADY_MEMBER)
-    register_domain_problem(
-        errors.InvalidOrganization, VALIDATION, errors=lambda e: {e.field: [e.message]}
-    )
     register_domain_problem(errors.UnknownUser, VALIDATION, errors=lambda e: {"email": [e.message]})

@@ -22,6 +22,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from adapters.platform.rendering import PROBLEM_CONTENT_TYPE, ORJSONRenderer
+from kernel.errors import InvalidField
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +101,10 @@ def register_domain_problem(
     """Declare how a context's domain error is rendered: its problem type, the field errors it
     carries (for validation problems) and extra headers. Subclasses inherit the mapping."""
     _domain_problems[error_class] = DomainProblem(problem, errors, headers)
+
+
+# Every context's field-level rule violations are validation problems naming the field.
+register_domain_problem(InvalidField, VALIDATION, errors=lambda e: {e.field: [e.message]})
 
 
 def _domain_problem_for(error: Exception) -> DomainProblem | None:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from kernel.errors import DomainError
+from kernel.errors import DomainError, InvalidField
 
 
 class BillingError(DomainError):
     """Base of every billing error, so adapters can map the whole family at once."""
 
 
-class InvalidInput(BillingError):
+class InvalidInput(InvalidField, BillingError):
     """A value breaks a rule; ``field`` names the request field it came from."""
-
-    def __init__(self, *, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class PlanNotFound(InvalidInput):

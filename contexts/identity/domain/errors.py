@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from kernel.errors import DomainError
+from kernel.errors import DomainError, InvalidField
 
 
 class IdentityError(DomainError):
     """Base of every identity error, so adapters can map the whole family at once."""
 
 
-class InvalidProfile(IdentityError):
+class InvalidProfile(InvalidField, IdentityError):
     """A profile field breaks a rule (blank name, too long a bio, ...)."""
-
-    def __init__(self, *, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class InvalidEmail(IdentityError):

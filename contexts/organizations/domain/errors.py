@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kernel.errors import DomainError
+from kernel.errors import DomainError, InvalidField
 
 
 class OrganizationsError(DomainError):
@@ -18,10 +18,8 @@ class MemberNotFound(OrganizationsError):
     message = "No such member in this organization."
 
 
-class InvalidOrganization(OrganizationsError):
-    def __init__(self, *, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+class InvalidOrganization(InvalidField, OrganizationsError):
+    """A value breaks a rule; ``field`` names the request field it came from."""
 
 
 class RoleTooLow(OrganizationsError):
