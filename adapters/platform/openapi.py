@@ -153,7 +153,7 @@ class StrictCharFieldSchema(OpenApiSerializerFieldExtension):  # type: ignore[no
 
     def map_serializer_field(self, auto_schema: AutoSchema, direction: Direction) -> Any:
         # What drf-spectacular would generate, as its documentation suggests for augmenting it.
-        schema = auto_schema._map_serializer_field(  # type: ignore[no-untyped-call]
+        schema = auto_schema._map_serializer_field(  # type: ignore[no-untyped-call]  # untyped upstream
             self.target, direction, bypass_extensions=True
         )
         field = self.target

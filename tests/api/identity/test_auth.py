@@ -125,7 +125,7 @@ def test_register_rejects_malformed_bodies(
     api_client: APIClient, body: bytes, content_type: str, status: int
 ) -> None:
     # Django's test client takes bytes bodies; the stubs say str.
-    response = api_client.generic("POST", REGISTER, body, content_type=content_type)  # type: ignore[arg-type]
+    response = api_client.generic("POST", REGISTER, body, content_type=content_type)  # type: ignore[arg-type]  # bytes body
 
     assert_problem(response, status)
 
