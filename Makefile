@@ -11,7 +11,7 @@ DEPLOY_ENV := DJANGO_SETTINGS_MODULE=src.settings.prod \
 	DJANGO_ALLOWED_HOSTS=api.example.com DATABASE_URL=postgres://bastion@db.example.com/bastion \
 	REDIS_URL=redis://cache.example.com:6379/0
 
-.PHONY: run check test lint typecheck imports django-checks dockerfile-lint seed lock bench clean
+.PHONY: run serve check test lint typecheck imports django-checks dockerfile-lint seed lock bench clean
 
 $(INSTALLED): requirements/dev.txt requirements/base.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -26,6 +26,16 @@ run: $(INSTALLED)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## serve: the production settings, locally: the container's start command (migrate,
+## collectstatic, gunicorn) on http://127.0.0.1:8000 over plain HTTP, with the demo data.
+## SQLite unless DATABASE_URL is set; a random secret key unless DJANGO_SECRET_KEY is.
+SERVE_ENV := DJANGO_SETTINGS_MODULE=src.settings.prod HOST=127.0.0.1 PORT=8000 \
+	SECURE_SSL_REDIRECT=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost \
+	SQLITE_PATH=$(CURDIR)/var/serve.sqlite3 STATIC_ROOT=$(CURDIR)/var/static
+serve: $(INSTALLED)
+	$(SERVE_ENV) DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+		sh -c '$(BIN)/python manage.py migrate --no-input && $(BIN)/python manage.py seed_demo && PATH="$(CURDIR)/$(BIN):$$PATH" RUN_MIGRATIONS=0 scripts/start'
 
 ## check: every gate CI runs, then the whole test suite
 check: lint typecheck imports django-checks dockerfile-lint test
