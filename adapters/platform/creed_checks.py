@@ -123,6 +123,27 @@ def url_views(
     return list(found)
 
 
+def first_party_views() -> list[type[APIView]]:
+    """Routed views first, then any other first-party DRF view (every app's views module is
+    imported first): a view not routed yet is still checked before someone routes it."""
+    routed = url_views()
+    autodiscover_modules("views")
+    others = sorted(
+        (
+            view
+            for view in _subclasses(APIView)
+            if is_first_party(view) and view not in routed and _handles_requests(view)
+        ),
+        key=lambda view: (view.__module__, view.__qualname__),
+    )
+    return [*routed, *others]
+
+
+def _handles_requests(view: type[APIView]) -> bool:
+    # Base classes that only share configuration (no handler of their own) are not endpoints.
+    return any(method in vars(view) for method in ("get", "post", "put", "patch", "delete"))
+
+
 # --- the API as drf-spectacular sees it -----------------------------------------------------------
 
 
@@ -320,7 +341,7 @@ def check_view_permissions(
     permissions; ``AllowAny`` appears only on views marked ``@public``, so that an anonymous
     endpoint is always a visible decision, never a forgotten or inherited attribute."""
     messages: Messages = []
-    for view in url_views() if views is None else views:
+    for view in first_party_views() if views is None else views:
         if _marked_public(view):
             continue
         declared = list(view.permission_classes)
@@ -376,7 +397,7 @@ def check_views_do_not_query(
     a service whose repository scopes the query by the actor or tenant; import-linter keeps
     view modules from importing models, and this catches querysets reached any other way."""
     messages: Messages = []
-    for view in url_views() if views is None else views:
+    for view in first_party_views() if views is None else views:
         if getattr(view, "queryset", None) is not None or "get_queryset" in vars(view):
             messages.append(
                 checks.Error(
@@ -435,7 +456,7 @@ def check_lists_are_paginated(
     list is a denial of service waiting for the table to grow, and changing a bare array into
     an envelope later breaks every client."""
     messages: Messages = []
-    for view in url_views() if views is None else views:
+    for view in first_party_views() if views is None else views:
         paginator = getattr(view, "pagination_class", None)
         if isinstance(paginator, type) and issubclass(paginator, BasePagination):
             reason = _uncapped(paginator)
