@@ -114,13 +114,7 @@ class OrganizationService:
         self, *, actor_id: int, organization_id: OrganizationId, user_id: int, role: Role
     ) -> MembershipView:
         with self._uow as uow:
-            locked = self._locked(uow, organization_id, actor_id, user_id)
-            actor_role = self._actor_role(locked, actor_id)
-            member = locked.get(user_id)
-            if member is None:
-                raise MemberNotFound()
-            ensure_may_assign(actor_role, current=member.role, new=role)
-            ensure_an_owner_remains(owners=_owners(locked), current=member.role, new=role)
+            self._ensure_may_move(uow, organization_id, actor_id, user_id, new=role)
             uow.memberships.set_role(Membership(organization_id, user_id, role))
             uow.commit()
         card = self._users.describe_users([user_id])[user_id]
@@ -130,15 +124,28 @@ class OrganizationService:
         self, *, actor_id: int, organization_id: OrganizationId, user_id: int
     ) -> None:
         with self._uow as uow:
-            locked = self._locked(uow, organization_id, actor_id, user_id)
-            actor_role = self._actor_role(locked, actor_id)
-            member = locked.get(user_id)
-            if member is None:
-                raise MemberNotFound()
-            ensure_may_assign(actor_role, current=member.role, new=None)
-            ensure_an_owner_remains(owners=_owners(locked), current=member.role, new=None)
+            self._ensure_may_move(uow, organization_id, actor_id, user_id, new=None)
             uow.memberships.remove(organization_id, user_id)
             uow.commit()
+
+    def _ensure_may_move(
+        self,
+        uow: OrganizationsUnitOfWork,
+        organization_id: OrganizationId,
+        actor_id: int,
+        user_id: int,
+        *,
+        new: Role | None,
+    ) -> None:
+        """The role rules for moving a member to ``new`` (None: out), checked on rows locked
+        for the rest of the unit of work."""
+        locked = self._locked(uow, organization_id, actor_id, user_id)
+        actor_role = self._actor_role(locked, actor_id)
+        member = locked.get(user_id)
+        if member is None:
+            raise MemberNotFound()
+        ensure_may_assign(actor_role, current=member.role, new=new)
+        ensure_an_owner_remains(owners=_owners(locked), current=member.role, new=new)
 
     @staticmethod
     def _locked(
