@@ -9,6 +9,7 @@ from factory.django import DjangoModelFactory, Password
 from factory.faker import Faker
 
 from adapters.identity.models import Profile, User
+from adapters.organizations.models import Membership, Organization
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 
@@ -34,3 +35,12 @@ class ProfileFactory(DjangoModelFactory[Profile]):
 
 def make_user(**fields: Any) -> User:
     return UserFactory.create(**fields)
+
+
+def make_organization(name: str, **members: User) -> Organization:
+    """An organization with the given members by role: ``make_organization("Acme", owner=u)``.
+    Made with the ORM, so no OrganizationCreated event fires (billing opens no account)."""
+    organization = Organization.objects.create(name=name)
+    for role, user in members.items():
+        Membership.objects.create(organization=organization, user=user, role=role)
+    return organization

@@ -19,7 +19,7 @@ from adapters.organizations.models import Membership, Organization
 from adapters.platform.models import IdempotencyRecord
 from tests.api.helpers import TestResponse as Reply  # an alias pytest does not collect
 from tests.conftest import client_for
-from tests.factories import make_user
+from tests.factories import make_organization, make_user
 
 ROLES = ["anonymous", "non_member", "member", "admin", "owner", "staff", "staff_member"]
 MISSING_ID = 987654
@@ -40,9 +40,7 @@ class World:
 
 
 def _organization(name: str, **roles: User) -> Organization:
-    organization = Organization.objects.create(name=name)
-    for role, user in roles.items():
-        Membership.objects.create(organization=organization, user=user, role=role)
+    organization = make_organization(name, **roles)
     # Created with the ORM, so no OrganizationCreated event opened the account.
     Account.objects.create(organization_id=organization.pk, currency="EUR")
     return organization

@@ -7,9 +7,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from adapters.identity.models import User
-from adapters.organizations.models import Membership, Organization
+from adapters.organizations.models import Organization
 from tests.conftest import client_for
-from tests.factories import make_user
+from tests.factories import make_organization, make_user
 
 
 @attrs.frozen
@@ -23,13 +23,6 @@ class Tenancy:
     stranger: User  # a registered user in no organization
 
 
-def _organization(name: str, **roles: User) -> Organization:
-    organization = Organization.objects.create(name=name)
-    for role, user in roles.items():
-        Membership.objects.create(organization=organization, user=user, role=role)
-    return organization
-
-
 @pytest.fixture
 def tenancy(db: None) -> Tenancy:
     owner, admin, member = (
@@ -37,8 +30,8 @@ def tenancy(db: None) -> Tenancy:
     )
     outsider = make_user(email="owner@globex.example")
     globex_admin = make_user(email="admin@globex.example")
-    acme = _organization("Acme", owner=owner, admin=admin, member=member)
-    globex = _organization("Globex", owner=outsider, admin=globex_admin)
+    acme = make_organization("Acme", owner=owner, admin=admin, member=member)
+    globex = make_organization("Globex", owner=outsider, admin=globex_admin)
     return Tenancy(acme, globex, owner, admin, member, outsider, make_user(email="new@example.com"))
 
 
