@@ -144,22 +144,22 @@ def problem_response(
 
 def _flatten_validation(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     """Turn DRF's nested error detail into ``{"field" or "parent.child": [messages]}``."""
+
+    def nested(key: object) -> str:
+        return f"{prefix}.{key}" if prefix else str(key)
+
     if isinstance(detail, dict):
         flat: dict[str, list[str]] = {}
         for key, value in detail.items():
-            name = "non_field_errors" if key == "non_field_errors" and not prefix else str(key)
-            flat.update(
-                _flatten_validation(value, f"{prefix}{name}" if not prefix else f"{prefix}.{name}")
-            )
+            flat.update(_flatten_validation(value, nested(key)))
         return flat
-    if isinstance(detail, list):
-        if all(not isinstance(item, (dict, list)) for item in detail):
-            return {prefix or "non_field_errors": [str(item) for item in detail]}
+    if isinstance(detail, list) and any(isinstance(item, (dict, list)) for item in detail):
         flat = {}
         for index, item in enumerate(detail):
-            flat.update(_flatten_validation(item, f"{prefix}.{index}" if prefix else str(index)))
+            flat.update(_flatten_validation(item, nested(index)))
         return flat
-    return {prefix or "non_field_errors": [str(detail)]}
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix or "non_field_errors": [str(message) for message in messages]}
 
 
 def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
