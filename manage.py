@@ -4,8 +4,11 @@
 import os
 import sys
 
+from src import startup
+
 
 def main() -> None:
+    startup.begin()  # before Django is imported (src/startup.py)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "src.settings.dev")
     from django.core.management import execute_from_command_line
 

@@ -1,7 +1,22 @@
+"""The benchmark's WSGI entry point: production settings plus bench/settings.py."""
+
+from __future__ import annotations
+
 import os
+from typing import TYPE_CHECKING
 
-from django.core.wsgi import get_wsgi_application
+from src import startup
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+if TYPE_CHECKING:
+    from django.core.handlers.wsgi import WSGIHandler
 
-application = get_wsgi_application()
+
+def _application() -> WSGIHandler:
+    startup.begin()  # before Django is imported (src/startup.py)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    from django.core.wsgi import get_wsgi_application
+
+    return get_wsgi_application()
+
+
+application = _application()

@@ -13,5 +13,8 @@ class CompositionRootConfig(AppConfig):
 
     def ready(self) -> None:
         from src import container as composition
+        from src import startup
 
         composition.application = composition.build_container()
+        # The last app is ready: what follows (checks, the command, requests) is not startup.
+        startup.finish()

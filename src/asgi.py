@@ -1,9 +1,22 @@
 """ASGI entry point. Production settings unless told otherwise."""
 
+from __future__ import annotations
+
 import os
+from typing import TYPE_CHECKING
 
-from django.core.asgi import get_asgi_application
+from src import startup
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "src.settings.prod")
+if TYPE_CHECKING:
+    from django.core.handlers.asgi import ASGIHandler
 
-application = get_asgi_application()
+
+def _application() -> ASGIHandler:
+    startup.begin()  # before Django is imported (src/startup.py)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "src.settings.prod")
+    from django.core.asgi import get_asgi_application
+
+    return get_asgi_application()
+
+
+application = _application()

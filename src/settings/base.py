@@ -12,6 +12,8 @@ from pathlib import Path
 import django_stubs_ext
 import environ
 
+from src import startup
+
 # Makes generic Django classes (QuerySet[User], ModelAdmin[User]) subscriptable at runtime.
 django_stubs_ext.monkeypatch()
 
@@ -112,6 +114,8 @@ def _database_from_env() -> dict[str, object]:
 
 
 DATABASES = {"default": _database_from_env()}
+# DRF imports psycopg at startup (~60 ms) unless told that only SQLite is in use.
+startup.skip_drf_postgres_probe(DATABASES)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -----------------------------------------------------------------------------
