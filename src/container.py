@@ -69,8 +69,12 @@ def build_container(*, wire: bool = True) -> ApplicationContainer:
     container.billing.container.config.currency.from_value(settings.BILLING_CURRENCY)
     subscribe_handlers(container)
     if wire:
-        for context_container, modules in views_to_wire(container):
-            context_container.wire(modules=modules, warn_unresolved=True)
+        wiring = views_to_wire(container)
+        for index, (context_container, modules) in enumerate(wiring):
+            # The views share DRF's base classes: what wiring learns of their methods is kept
+            # for the next context, and dropped after the last.
+            last = index == len(wiring) - 1
+            context_container.wire(modules=modules, warn_unresolved=True, keep_cache=not last)
     return container
 
 
