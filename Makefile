@@ -19,6 +19,9 @@ $(INSTALLED): requirements/dev.txt requirements/base.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	@# Bytecode for Bastion's own modules, as the image has: with PYTHONDONTWRITEBYTECODE set,
+	@# Python would otherwise compile them from source on every command (docs/performance.md).
+	$(BIN)/python -m compileall -q src adapters contexts kernel
 	touch $(INSTALLED)
 
 ## run: migrate the SQLite database, load the demo data and serve on http://127.0.0.1:8000
