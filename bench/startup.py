@@ -1,10 +1,21 @@
 """How long ``manage.py check`` takes, and what each layer adds to it.
 
-    python -m bench.startup [--runs 7] [--dev-dependencies]
+    python -m bench.startup [--runs 15] [--dev-dependencies] [--instructions]
 
-Prints the median wall time of ``manage.py check`` over several runs, then, from one run under
-``python -X importtime``, the import time of Bastion's own layers (src, adapters, contexts,
-kernel: their own modules only) and of the third-party packages they pull in, largest first.
+Times these commands side by side, interleaved round by round so that noise on the machine
+hits all of them alike, and prints the median and fastest wall time of each:
+
+  python              the interpreter alone (``python -c pass``)
+  bare Django         ``manage.py check`` of a project fresh from ``django-admin startproject``
+  Bastion, SQLite     ``manage.py check`` with the development settings (the default)
+  Bastion, PostgreSQL the same with ``DATABASE_URL`` set (``check`` does not connect)
+  Bastion, untuned    the SQLite run without src/startup.py's two measures, to show their worth
+
+``--instructions`` also counts the instructions each command executes (valgrind's callgrind):
+unlike wall time they do not depend on what else the machine is doing.
+
+Then, from one run under ``python -X importtime``, the import time of Bastion's own layers
+(src, adapters, contexts, kernel: their own modules) and of the packages they pull in.
 
 It runs in a virtual environment with the production dependencies only (requirements/base.txt,
 created once under var/bench-venv): development tools change what the libraries import (DRF
@@ -16,19 +27,33 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_PARTY = ("src", "contexts", "adapters", "kernel")
-
-
 PRODUCTION_VENV = ROOT / "var" / "bench-venv"
-PYTHON = sys.executable
+TARGET_SECONDS = 0.5
+# What each measured command is compared with: the layer it adds to.
+LAYER_BELOW = {
+    "bare Django": "python",
+    "Bastion, SQLite": "bare Django",
+    "Bastion, PostgreSQL": "bare Django",
+    "Bastion, untuned": "bare Django",
+}
+
+# manage.py with src/startup.py's measures turned into no-ops: what Bastion would cost without.
+UNTUNED = (
+    "import runpy, sys; from src import startup; "
+    "startup.begin = lambda: None; startup.skip_drf_postgres_probe = lambda databases: None; "
+    "sys.argv = ['manage.py', 'check']; runpy.run_path('manage.py', run_name='__main__')"
+)
 
 
 def production_python() -> str:
@@ -48,29 +73,32 @@ def production_python() -> str:
     return str(python)
 
 
-def check_command() -> list[str]:
-    return [PYTHON, str(ROOT / "manage.py"), "check"]
-
-
-def wall_times(runs: int, env: dict[str, str]) -> list[float]:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(check_command(), env=env, check=True, capture_output=True, timeout=60)
-        times.append(time.perf_counter() - started)
-    return times
-
-
-def import_profile(env: dict[str, str]) -> dict[str, float]:
-    """Self time (ms) of imports, grouped by top-level package."""
-    output = subprocess.run(
-        [PYTHON, "-X", "importtime", *check_command()[1:]],
-        env=env,
+def bare_django_project(python: str, directory: Path) -> Path:
+    """A project straight from ``django-admin startproject``: the framework's own floor."""
+    subprocess.run(
+        [python, "-m", "django", "startproject", "floor", str(directory)],
         check=True,
-        capture_output=True,
-        text=True,
         timeout=60,
+    )
+    return directory / "manage.py"
+
+
+def run(command: list[str], env: dict[str, str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, env=env, cwd=cwd, check=True, capture_output=True, timeout=60)
+    return time.perf_counter() - started
+
+
+def stderr_of(command: list[str], env: dict[str, str], cwd: Path) -> str:
+    """What ``command`` reports on stderr (importtime and valgrind both write there)."""
+    return subprocess.run(
+        command, env=env, cwd=cwd, check=True, capture_output=True, text=True, timeout=600
     ).stderr
+
+
+def import_profile(python: str, env: dict[str, str]) -> dict[str, float]:
+    """Self time (ms) of imports during ``manage.py check``, by top-level package."""
+    output = stderr_of([python, "-X", "importtime", "manage.py", "check"], env, ROOT)
     groups: dict[str, float] = defaultdict(float)
     for line in output.splitlines():
         if not line.startswith("import time:") or "self [us]" in line:
@@ -80,30 +108,85 @@ def import_profile(env: dict[str, str]) -> dict[str, float]:
     return groups
 
 
+def instructions(command: list[str], env: dict[str, str], cwd: Path) -> int:
+    """Instructions executed, counted by valgrind's callgrind: the same on every run."""
+    with tempfile.NamedTemporaryFile(prefix="callgrind-") as out:
+        callgrind = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out.name}"]
+        report = stderr_of([*callgrind, *command], env, cwd)
+    collected = re.search(r"Collected : (\d+)", report)
+    if collected is None:
+        raise RuntimeError(f"callgrind printed no count:\n{report}")
+    return int(collected.group(1))
+
+
+def report_times(times: dict[str, list[float]]) -> None:
+    runs = len(next(iter(times.values())))
+    print(f"wall time, {runs} interleaved runs each (Bastion's target: <= {TARGET_SECONDS} s)")
+    print(f"  {'':<22}{'median':>8}{'fastest':>9}   median over the layer below")
+    medians = {name: statistics.median(samples) for name, samples in times.items()}
+    for name, samples in times.items():
+        below = LAYER_BELOW.get(name)
+        adds = (
+            f"   {1000 * (medians[name] - medians[below]):+4.0f} ms, "
+            f"{medians[name] / medians[below]:.2f}x {below}"
+            if below
+            else ""
+        )
+        print(f"  {name:<22}{medians[name]:>7.3f}s{min(samples):>8.3f}s{adds}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--dev-dependencies", action="store_true")
-    args = parser.parse_args()
-    global PYTHON  # noqa: PLW0603  (one setting for the whole run)
-    if not args.dev_dependencies:
-        PYTHON = production_python()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "src.settings.dev", "PYTHONPATH": str(ROOT)}
-    subprocess.run(check_command(), env=env, check=True, capture_output=True)  # warm .pyc
-    times = wall_times(args.runs, env)
-    print(
-        f"manage.py check: median {statistics.median(times):.3f} s "
-        f"(min {min(times):.3f}, max {max(times):.3f}, {args.runs} runs; target <= 0.5 s)"
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions with valgrind (deterministic; about a minute)",
     )
-    groups = import_profile(env)
+    args = parser.parse_args()
+    python = sys.executable if args.dev_dependencies else production_python()
+
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "PYTHONDONTWRITEBYTECODE"}
+    }
+    bastion = {**base, "DJANGO_SETTINGS_MODULE": "src.settings.dev", "PYTHONPATH": str(ROOT)}
+    postgres = {**bastion, "DATABASE_URL": "postgres://bastion@127.0.0.1:5432/bastion"}
+    with tempfile.TemporaryDirectory(prefix="bastion-startup-") as scratch:
+        floor = bare_django_project(python, Path(scratch))
+        commands: dict[str, tuple[list[str], dict[str, str], Path]] = {
+            "python": ([python, "-c", "pass"], base, ROOT),
+            "bare Django": ([python, str(floor), "check"], base, floor.parent),
+            "Bastion, SQLite": ([python, "manage.py", "check"], bastion, ROOT),
+            "Bastion, PostgreSQL": ([python, "manage.py", "check"], postgres, ROOT),
+            "Bastion, untuned": ([python, "-c", UNTUNED], bastion, ROOT),
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for command, env, cwd in commands.values():
+            run(command, env, cwd)  # writes the .pyc files, fills the page cache
+        for _ in range(args.runs):
+            for name, (command, env, cwd) in commands.items():
+                times[name].append(run(command, env, cwd))
+        report_times(times)
+
+        if args.instructions:
+            counts = {name: instructions(*commands[name]) for name in commands if name != "python"}
+            print("\ninstructions executed (valgrind --tool=callgrind)")
+            floor_count = counts["bare Django"]
+            for name, count in counts.items():
+                print(f"  {name:<22}{count / 1e9:>6.2f} G   {count / floor_count:.2f}x bare Django")
+
+    groups = import_profile(python, bastion)
     total = sum(groups.values())
     ours = {name: groups.pop(name, 0.0) for name in FIRST_PARTY}
-    print(f"\nimport time, self, by package (total {total:.0f} ms):")
+    print(f"\nimport time of Bastion's check, self, by package (total {total:.0f} ms):")
     print("  Bastion's layers:")
     for name, ms in ours.items():
         print(f"    {name:<24}{ms:>7.1f} ms")
-    print("  largest third-party packages:")
-    for name, ms in sorted(groups.items(), key=lambda item: -item[1])[:12]:
+    print("  largest other packages:")
+    for name, ms in sorted(groups.items(), key=lambda item: -item[1])[:14]:
         print(f"    {name:<24}{ms:>7.1f} ms")
 
 

@@ -4,12 +4,12 @@ Startup is mostly importing: about a thousand modules for Django, DRF and the co
 things make it slower than it needs to be, and this module removes both (docs/performance.md,
 "Startup", has the measurements):
 
-- The cyclic garbage collector runs hundreds of times during those imports, each pass walking
-  every object created so far, and finds almost nothing to free: class and function objects
-  live as long as the process. ``begin()`` pauses it; ``finish()``, once every app is ready,
-  freezes what startup built (later collections skip it, and gunicorn workers forked from a
-  preloading master keep sharing those pages) and turns collection back on. This is the pattern
-  the documentation of ``gc.freeze`` recommends.
+- The cyclic garbage collector runs some two hundred times during those imports (its older
+  generations walking again and again what startup has built so far) and finds almost nothing
+  to free: modules, classes and functions live as long as the process. ``begin()`` pauses it;
+  ``finish()``, once every app is ready, freezes what startup built (later collections skip
+  it, and gunicorn workers forked from a preloading master keep sharing those pages) and turns
+  collection back on. This is the pattern the documentation of ``gc.freeze`` recommends.
 - ``skip_drf_postgres_probe()``: see there.
 """
 
