@@ -1,22 +1,10 @@
-"""The benchmark's WSGI entry point: production settings plus bench/settings.py."""
-
-from __future__ import annotations
+"""The benchmark's WSGI entry point: Bastion's own (src/wsgi.py), with bench/settings.py."""
 
 import os
-from typing import TYPE_CHECKING
 
-from src import startup
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
-if TYPE_CHECKING:
-    from django.core.handlers.wsgi import WSGIHandler
+# Imported once the settings module is chosen: src.wsgi only sets a default.
+from src.wsgi import application
 
-
-def _application() -> WSGIHandler:
-    startup.begin()  # before Django is imported (src/startup.py)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-    from django.core.wsgi import get_wsgi_application
-
-    return get_wsgi_application()
-
-
-application = _application()
+__all__ = ["application"]
