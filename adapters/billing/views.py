@@ -52,10 +52,6 @@ from contexts.billing.domain.model import (
 )
 from kernel.tenancy import Role
 
-SUBSCRIPTIONS = Provide[BillingContainer.subscriptions]
-INVOICES = Provide[BillingContainer.invoices]
-ACCOUNTS = Provide[BillingContainer.accounts]
-
 
 def _values(enum: type[Any]) -> list[str]:
     return [member.value for member in enum]
@@ -93,7 +89,11 @@ class PlanListView(APIView):
         summary="The plan catalogue",
     )
     @inject
-    def get(self, request: Request, service: SubscriptionService = SUBSCRIPTIONS) -> Response:
+    def get(
+        self,
+        request: Request,
+        service: SubscriptionService = Provide[BillingContainer.subscriptions],
+    ) -> Response:
         page = service.list_plans(page=page_request(request))
         return paginated_response(request, page.map(map_plan))
 
@@ -110,7 +110,11 @@ class SubscriptionListView(APIView):
         summary="My subscriptions, newest first (cancelled ones included)",
     )
     @inject
-    def get(self, request: Request, service: SubscriptionService = SUBSCRIPTIONS) -> Response:
+    def get(
+        self,
+        request: Request,
+        service: SubscriptionService = Provide[BillingContainer.subscriptions],
+    ) -> Response:
         page = service.list_mine(user_id=authenticated_user_id(request), page=page_request(request))
         return paginated_response(request, page.map(map_subscription))
 
@@ -124,7 +128,11 @@ class SubscriptionListView(APIView):
         ),
     )
     @inject
-    def post(self, request: Request, service: SubscriptionService = SUBSCRIPTIONS) -> Response:
+    def post(
+        self,
+        request: Request,
+        service: SubscriptionService = Provide[BillingContainer.subscriptions],
+    ) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         subscription = service.subscribe(
@@ -147,7 +155,10 @@ class SubscriptionDetailView(APIView):
     )
     @inject
     def delete(
-        self, request: Request, subscription_id: int, service: SubscriptionService = SUBSCRIPTIONS
+        self,
+        request: Request,
+        subscription_id: int,
+        service: SubscriptionService = Provide[BillingContainer.subscriptions],
     ) -> Response:
         service.cancel(
             user_id=authenticated_user_id(request), subscription_id=SubscriptionId(subscription_id)
@@ -198,7 +209,12 @@ class InvoiceListView(OrganizationScopedView):
         summary="The organization's invoices, newest first (admin or owner)",
     )
     @inject
-    def get(self, request: Request, org_id: int, service: InvoiceService = INVOICES) -> Response:
+    def get(
+        self,
+        request: Request,
+        org_id: int,
+        service: InvoiceService = Provide[BillingContainer.invoices],
+    ) -> Response:
         raw_status = request.query_params.get("status")
         if raw_status is not None and raw_status not in _values(InvoiceStatus):
             raise ValidationError(
@@ -217,7 +233,12 @@ class InvoiceListView(OrganizationScopedView):
         summary="Issue an invoice to the organization (staff only)",
     )
     @inject
-    def post(self, request: Request, org_id: int, service: InvoiceService = INVOICES) -> Response:
+    def post(
+        self,
+        request: Request,
+        org_id: int,
+        service: InvoiceService = Provide[BillingContainer.invoices],
+    ) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         invoice = service.issue(organization_id=org_id, **data.validated_data)
@@ -230,7 +251,11 @@ class InvoiceDetailView(OrganizationScopedView):
     @extend_schema(responses={200: InvoiceOutput}, summary="One invoice (admin or owner)")
     @inject
     def get(
-        self, request: Request, org_id: int, invoice_id: int, service: InvoiceService = INVOICES
+        self,
+        request: Request,
+        org_id: int,
+        invoice_id: int,
+        service: InvoiceService = Provide[BillingContainer.invoices],
     ) -> Response:
         invoice = service.get(organization_id=org_id, invoice_id=InvoiceId(invoice_id))
         return Response(map_invoice(invoice))
@@ -252,7 +277,11 @@ class InvoicePayView(OrganizationScopedView):
     @idempotent
     @inject
     def post(
-        self, request: Request, org_id: int, invoice_id: int, service: InvoiceService = INVOICES
+        self,
+        request: Request,
+        org_id: int,
+        invoice_id: int,
+        service: InvoiceService = Provide[BillingContainer.invoices],
     ) -> Response:
         reject_body(request.data)
         invoice = service.pay(
@@ -296,7 +325,12 @@ class AccountView(OrganizationScopedView):
 
     @extend_schema(responses={200: AccountOutput}, summary="The prepaid account (admin or owner)")
     @inject
-    def get(self, request: Request, org_id: int, service: AccountService = ACCOUNTS) -> Response:
+    def get(
+        self,
+        request: Request,
+        org_id: int,
+        service: AccountService = Provide[BillingContainer.accounts],
+    ) -> Response:
         return Response(map_account(service.get_account(organization_id=org_id)))
 
 
@@ -309,7 +343,12 @@ class LedgerEntryListView(OrganizationScopedView):
         summary="The account's ledger, newest first (admin or owner)",
     )
     @inject
-    def get(self, request: Request, org_id: int, service: AccountService = ACCOUNTS) -> Response:
+    def get(
+        self,
+        request: Request,
+        org_id: int,
+        service: AccountService = Provide[BillingContainer.accounts],
+    ) -> Response:
         page = service.list_entries(organization_id=org_id, page=page_request(request))
         return paginated_response(request, page.map(map_entry))
 
@@ -328,7 +367,12 @@ class CreditView(OrganizationScopedView):
     )
     @idempotent
     @inject
-    def post(self, request: Request, org_id: int, service: AccountService = ACCOUNTS) -> Response:
+    def post(
+        self,
+        request: Request,
+        org_id: int,
+        service: AccountService = Provide[BillingContainer.accounts],
+    ) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = service.add_credit(

@@ -41,7 +41,6 @@ from kernel.tenancy import Role
 ROLES = [role.value for role in Role]
 
 Service = OrganizationService
-SERVICE = Provide[OrganizationsContainer.service]
 
 
 class OrganizationOutput(serializers.Serializer[Any]):
@@ -73,7 +72,9 @@ class OrganizationListView(APIView):
         summary="My organizations, with my role in each",
     )
     @inject
-    def get(self, request: Request, service: Service = SERVICE) -> Response:
+    def get(
+        self, request: Request, service: Service = Provide[OrganizationsContainer.service]
+    ) -> Response:
         page = service.list_mine(
             actor_id=authenticated_user_id(request), page=page_request(request)
         )
@@ -85,7 +86,9 @@ class OrganizationListView(APIView):
         summary="Create an organization (you become its owner)",
     )
     @inject
-    def post(self, request: Request, service: Service = SERVICE) -> Response:
+    def post(
+        self, request: Request, service: Service = Provide[OrganizationsContainer.service]
+    ) -> Response:
         data = OrganizationInput(data=request.data)
         data.is_valid(raise_exception=True)
         organization = service.create(
@@ -99,7 +102,12 @@ class OrganizationDetailView(OrganizationScopedView):
 
     @extend_schema(responses={200: OrganizationOutput}, summary="One of my organizations")
     @inject
-    def get(self, request: Request, org_id: int, service: Service = SERVICE) -> Response:
+    def get(
+        self,
+        request: Request,
+        org_id: int,
+        service: Service = Provide[OrganizationsContainer.service],
+    ) -> Response:
         organization = service.get(
             actor_id=self.tenant.user_id, organization_id=OrganizationId(org_id)
         )
@@ -111,7 +119,12 @@ class OrganizationDetailView(OrganizationScopedView):
         summary="Rename an organization (admin or owner)",
     )
     @inject
-    def patch(self, request: Request, org_id: int, service: Service = SERVICE) -> Response:
+    def patch(
+        self,
+        request: Request,
+        org_id: int,
+        service: Service = Provide[OrganizationsContainer.service],
+    ) -> Response:
         data = OrganizationInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         organization = service.update(
@@ -135,7 +148,12 @@ class MemberListView(OrganizationScopedView):
         summary="The organization's members",
     )
     @inject
-    def get(self, request: Request, org_id: int, service: Service = SERVICE) -> Response:
+    def get(
+        self,
+        request: Request,
+        org_id: int,
+        service: Service = Provide[OrganizationsContainer.service],
+    ) -> Response:
         page = service.list_members(
             organization_id=OrganizationId(org_id), page=page_request(request)
         )
@@ -147,7 +165,12 @@ class MemberListView(OrganizationScopedView):
         summary="Add a registered user by email (only an owner may add an owner)",
     )
     @inject
-    def post(self, request: Request, org_id: int, service: Service = SERVICE) -> Response:
+    def post(
+        self,
+        request: Request,
+        org_id: int,
+        service: Service = Provide[OrganizationsContainer.service],
+    ) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         member = service.add_member(
@@ -172,7 +195,11 @@ class MemberDetailView(OrganizationScopedView):
     )
     @inject
     def patch(
-        self, request: Request, org_id: int, user_id: int, service: Service = SERVICE
+        self,
+        request: Request,
+        org_id: int,
+        user_id: int,
+        service: Service = Provide[OrganizationsContainer.service],
     ) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -190,7 +217,11 @@ class MemberDetailView(OrganizationScopedView):
     )
     @inject
     def delete(
-        self, request: Request, org_id: int, user_id: int, service: Service = SERVICE
+        self,
+        request: Request,
+        org_id: int,
+        user_id: int,
+        service: Service = Provide[OrganizationsContainer.service],
     ) -> Response:
         service.remove_member(
             actor_id=self.tenant.user_id, organization_id=OrganizationId(org_id), user_id=user_id

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from dependency_injector import providers, wiring
@@ -12,7 +14,7 @@ from dependency_injector.wiring import UnresolvedMarkerWarning
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.views import APIView
 
-from src.container import ApplicationContainer, build_container
+from src.container import ApplicationContainer, build_container, views_to_wire
 
 
 def _api_view_classes() -> Iterator[type[APIView]]:
@@ -69,6 +71,25 @@ def test_every_injected_view_parameter_is_wired() -> None:
             assert markers <= injected, f"{view_class.__name__}.{method}: {markers - injected}"
             checked += len(markers)
     assert checked > 0
+
+
+def test_wired_modules_keep_markers_in_signatures_not_in_module_constants() -> None:
+    """``wire()`` takes a module-level ``X = Provide[...]`` for an attribute injection: it builds
+    the service once, at startup, and puts that instance in ``X``. A view that then used ``X``
+    would share one service, and its unit of work, across requests."""
+    offenders = []
+    for _container, modules in views_to_wire(build_container(wire=False)):
+        for module in modules:
+            tree = ast.parse(Path(inspect.getfile(module)).read_text())
+            for node in tree.body:
+                value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+                if (
+                    isinstance(value, ast.Subscript)
+                    and isinstance(value.value, ast.Name)
+                    and value.value.id == "Provide"
+                ):
+                    offenders.append(f"{module.__name__}:{node.lineno}")
+    assert not offenders, f"put these markers in the view signatures: {offenders}"
 
 
 def test_overriding_a_provider_reaches_the_views(container: ApplicationContainer) -> None:
