@@ -14,7 +14,7 @@ def production_database_is_not_sqlite(**_kwargs: Any) -> list[checks.CheckMessag
         return []
     return [
         checks.Warning(
-            "The production settings fall back to a SQLite file.",
+            "The production database is a SQLite file.",
             hint="Set DATABASE_URL to a PostgreSQL database: a file inside a container is lost "
             "on restart and serializes every write.",
             id="bastion.W001",

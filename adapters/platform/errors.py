@@ -215,10 +215,16 @@ def _problem_for_status(status_code: int) -> ProblemType:
 
 
 def django_problem(
-    problem: ProblemType, detail: str, headers: Mapping[str, str] | None = None
+    problem: ProblemType,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+    *,
+    extensions: Mapping[str, Any] | None = None,
 ) -> HttpResponse:
+    """A problem response outside DRF; ``extensions`` adds members to the body (RFC 9457)."""
+    body = problem_body(problem, detail) | dict(extensions or {})
     response = HttpResponse(
-        ORJSONRenderer().render(problem_body(problem, detail)),
+        ORJSONRenderer().render(body),
         status=problem.status,
         content_type=PROBLEM_CONTENT_TYPE,
     )

@@ -1,4 +1,5 @@
-"""Liveness and readiness probes. Public by design: they reveal nothing but "up".
+"""Liveness and readiness probes. Public by design: they reveal nothing but which dependency
+is up.
 
 They are answered by ``HealthProbeMiddleware`` ahead of host validation and the HTTPS redirect:
 orchestrators probe the pod's IP over plain HTTP, which neither ALLOWED_HOSTS nor
@@ -10,11 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 
+from adapters.platform.cache import FailOpenRedisCache
 from adapters.platform.database import DATABASE_DOWN_DETAIL
-from adapters.platform.errors import METHOD_NOT_ALLOWED, UNAVAILABLE, django_problem
+from adapters.platform.errors import METHOD_NOT_ALLOWED, django_problem
+from adapters.platform.errors import UNAVAILABLE as UNAVAILABLE_PROBLEM
 
 logger = logging.getLogger(__name__)
 
@@ -24,16 +28,48 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
-def readyz(request: HttpRequest) -> HttpResponse:
-    """Ready to serve traffic: the database answers a trivial query."""
+OK, UNAVAILABLE = "ok", "unavailable"
+# The dependencies without which no request can be served: readiness fails (503) when one of
+# them is down, and the orchestrator stops sending traffic. The cache is not one of them: the
+# app serves without it (adapters/platform/cache.py). docs/deploy.md, "Health probes".
+REQUIRED = frozenset({"database"})
+
+
+def database_status() -> str:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        logger.warning("readiness check failed: database unreachable", exc_info=True)
-        return django_problem(UNAVAILABLE, DATABASE_DOWN_DETAIL, {"Retry-After": "5"})
-    return JsonResponse({"status": "ok", "database": "ok"})
+        logger.warning("readiness check: database unreachable", exc_info=True)
+        return UNAVAILABLE
+    return OK
+
+
+def cache_status() -> str:
+    cache = caches["default"]
+    if isinstance(cache, FailOpenRedisCache) and not cache.ping():
+        return UNAVAILABLE
+    return OK
+
+
+def dependency_statuses() -> dict[str, str]:
+    """Each dependency's state, checked now."""
+    return {"database": database_status(), "cache": cache_status()}
+
+
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Ready to serve traffic: every required dependency answers. The body lists each one."""
+    checks = dependency_statuses()
+    down = sorted(name for name in REQUIRED if checks[name] != OK)
+    if down:
+        detail = (
+            DATABASE_DOWN_DETAIL if down == ["database"] else f"Unavailable: {', '.join(down)}."
+        )
+        return django_problem(
+            UNAVAILABLE_PROBLEM, detail, {"Retry-After": "5"}, extensions={"checks": checks}
+        )
+    return JsonResponse({"status": OK, "checks": checks})
 
 
 PROBES: dict[str, Callable[[HttpRequest], HttpResponse]] = {"/healthz": healthz, "/readyz": readyz}

@@ -3,12 +3,17 @@
 DRF's own throttles keep, per client, the list of every request time within the window and
 write the whole list back on each request: O(limit) work per request (pickling up to 1200
 floats at the default user rate) and a read-modify-write that concurrent workers can lose.
-These count with ``cache.add`` + ``cache.incr`` instead — O(1), and atomic on Redis.
+These count with one atomic increment instead: INCR + EXPIRE NX in one round trip on Redis
+(``FailOpenRedisCache.count``), ``cache.add`` + ``cache.incr`` on other caches.
 A fixed window lets a client spend up to twice its rate across a window boundary; for abuse
 protection that is the usual, accepted trade.
 
 Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (THROTTLE_*_RATE in the environment),
 read on each request so that settings overrides apply.
+
+Throttles fail open: while the cache is unavailable every request is let through (and the cache
+logs a warning). A rate limit is a defence, not a reason to refuse service; the login lock-out,
+which is, lives in the database and keeps working.
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
+
+from adapters.platform.cache import FailOpenRedisCache
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -52,9 +59,8 @@ class FixedWindowThrottle(BaseThrottle):
         limit, period = parse_rate(rate)
         now = time.time()
         window = int(now // period)
-        key = f"throttle:{scope}:{identity}:{window}"
-        count = 1 if cache.add(key, 1, timeout=period + 1) else _increment(key, period)
-        if count <= limit:
+        count = _count(f"throttle:{scope}:{identity}:{window}", period + 1)
+        if count is None or count <= limit:
             return True
         self._wait = (window + 1) * period - now
         return False
@@ -63,11 +69,17 @@ class FixedWindowThrottle(BaseThrottle):
         return self._wait
 
 
-def _increment(key: str, period: int) -> int:
+def _count(key: str, timeout: int) -> int | None:
+    """Count one hit on ``key`` (None: the cache is unavailable, so nothing could be counted)."""
+    cache = caches["default"]
+    if isinstance(cache, FailOpenRedisCache):
+        return cache.count(key, timeout)
+    if cache.add(key, 1, timeout=timeout):
+        return 1
     try:
         return int(cache.incr(key))
     except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, timeout=period + 1)
+        cache.add(key, 1, timeout=timeout)
         return 1
 
 

@@ -13,6 +13,7 @@ import django_stubs_ext
 import environ
 
 from src import startup
+from src.settings.database import database_from_env
 
 # Makes generic Django classes (QuerySet[User], ModelAdmin[User]) subscriptable at runtime.
 django_stubs_ext.monkeypatch()
@@ -85,35 +86,9 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------------------------
-# PostgreSQL when DATABASE_URL is set; otherwise a local SQLite file tuned for concurrent use:
-# WAL lets readers run beside a writer, IMMEDIATE transactions take the write lock up front so
-# concurrent writers queue instead of failing with "database is locked".
-SQLITE_PATH = Path(env.str("SQLITE_PATH", default=str(BASE_DIR / "var" / "db.sqlite3")))
-
-
-def _database_from_env() -> dict[str, object]:
-    if env.str("DATABASE_URL", default=""):
-        database: dict[str, object] = env.db_url("DATABASE_URL")
-        database.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
-        database["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_HEALTH_CHECKS", default=True)
-        return database
-    SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(SQLITE_PATH),
-        # Reused across requests like PostgreSQL's: opening one runs the PRAGMAs below.
-        "CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=60),
-        "OPTIONS": {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-            ),
-        },
-    }
-
-
-DATABASES = {"default": _database_from_env()}
+# DATABASE_URL (PostgreSQL in production), else the SQLite file SQLITE_PATH; SQLite is tuned for
+# concurrent use either way (src/settings/database.py).
+DATABASES = {"default": database_from_env(env, default_sqlite_path=BASE_DIR / "var" / "db.sqlite3")}
 # DRF imports psycopg at startup (~60 ms) unless told that only SQLite is in use.
 startup.skip_drf_postgres_probe(DATABASES)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -221,13 +196,21 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Caches -------------------------------------------------------------------------------------
-# Throttle counters need a cache shared by every worker in production (REDIS_URL); django-axes
-# keeps lock-outs in the database.
+# Throttle counters need a cache shared by every worker in production (REDIS_URL). The app serves
+# without it: every cache operation fails open (adapters/platform/cache.py), and django-axes keeps
+# lock-outs in the database.
 if env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "adapters.platform.cache.FailOpenRedisCache",
             "LOCATION": env.str("REDIS_URL"),
+            "OPTIONS": {
+                # What one attempt may cost a request when Redis is unreachable.
+                "socket_connect_timeout": env.float("REDIS_TIMEOUT_SECONDS", default=0.5),
+                "socket_timeout": env.float("REDIS_TIMEOUT_SECONDS", default=0.5),
+                # How long a process serves without the cache before trying it again.
+                "RETRY_AFTER": env.float("REDIS_RETRY_SECONDS", default=5),
+            },
         }
     }
 else:

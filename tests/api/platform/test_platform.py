@@ -150,7 +150,7 @@ def test_readyz_checks_the_database(client: Client) -> None:
     response = client.get("/readyz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
 
 
 def test_readyz_is_503_when_the_database_is_unreachable(
@@ -161,7 +161,8 @@ def test_readyz_is_503_when_the_database_is_unreachable(
 
     monkeypatch.setattr("adapters.platform.health.connection.cursor", refuse)
 
-    assert_problem(client.get("/readyz"), 503)
+    body = assert_problem(client.get("/readyz"), 503)
+    assert body["checks"] == {"database": "unavailable", "cache": "ok"}
 
 
 def test_health_probes_accept_only_safe_methods(client: Client) -> None:
