@@ -17,8 +17,8 @@ from adapters.identity import views as identity_views
 from adapters.identity.container import IdentityContainer
 from adapters.organizations import views as organizations_views
 from adapters.organizations.container import OrganizationsContainer
-from adapters.platform import tenancy
-from adapters.platform.tenancy import TenancyContainer
+from adapters.platform.tenancy import views as tenancy_views
+from adapters.platform.tenancy.container import TenancyContainer
 from contexts.organizations.domain.events import OrganizationCreated
 from src.events import EventBus
 
@@ -43,7 +43,7 @@ def views_to_wire(
         (container.identity.container, [identity_views]),
         (container.organizations.container, [organizations_views]),
         (container.billing.container, [billing_views]),
-        (container.tenancy.container, [tenancy]),
+        (container.tenancy.container, [tenancy_views]),
         # startcontext: views to wire (`manage.py startcontext` adds each new context above)
     ]
 

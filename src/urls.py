@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.negotiation import DefaultContentNegotiation
 
-from adapters.platform import errors
+from adapters.platform.rest import problems
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("adapters.identity.urls")),
@@ -20,18 +20,18 @@ api_v1: list[URLPattern | URLResolver] = [
     ),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Unknown API paths answer with a problem body, also when DEBUG would show its HTML page.
-    re_path(r"^.*$", errors.api_not_found),
+    re_path(r"^.*$", problems.api_not_found),
 ]
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
-    # /healthz and /readyz are answered by adapters.platform.health.HealthProbeMiddleware.
+    # /healthz and /readyz are answered by adapters.platform.http.health.HealthProbeMiddleware.
     path("admin/", admin.site.urls),
     # Anything else is a problem+json 404, also with DEBUG on (no HTML debug page).
-    re_path(r"^(?!admin/|static/)", errors.api_not_found),
+    re_path(r"^(?!admin/|static/)", problems.api_not_found),
 ]
 
-handler400 = "adapters.platform.errors.handler_bad_request"
-handler403 = "adapters.platform.errors.handler_permission_denied"
-handler404 = "adapters.platform.errors.handler_not_found"
-handler500 = "adapters.platform.errors.handler_server_error"
+handler400 = "adapters.platform.rest.problems.handler_bad_request"
+handler403 = "adapters.platform.rest.problems.handler_permission_denied"
+handler404 = "adapters.platform.rest.problems.handler_not_found"
+handler500 = "adapters.platform.rest.problems.handler_server_error"

@@ -1,14 +1,13 @@
 """Billing's admin. Balances and the ledger are read-only here: money moves only through the
 account services, which lock the account and write the ledger entry in one transaction."""
 
-from typing import Any
-
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from adapters.billing.container import BillingContainer
 from adapters.billing.models import Account, Invoice, LedgerEntry, Plan, Subscription
+from adapters.platform.admin import ReadOnlyAdmin
 from contexts.billing.domain.errors import InvoiceNotVoidable
 from contexts.billing.domain.model import InvoiceId
 
@@ -29,19 +28,6 @@ class SubscriptionAdmin(admin.ModelAdmin[Subscription]):
     raw_id_fields = ("user",)
     readonly_fields = ("plan_type", "created_at", "cancelled_at")
     date_hierarchy = "start_date"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    """Viewable, never editable, added or deleted through the admin."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Account)

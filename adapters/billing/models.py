@@ -10,6 +10,7 @@ from django.db import models
 
 from contexts.billing.domain.model import (
     DESCRIPTION_MAX_LENGTH,
+    PLAN_CODE_MAX_LENGTH,
     EntryKind,
     Interval,
     InvoiceStatus,
@@ -22,7 +23,7 @@ def _choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
 
 
 class Plan(models.Model):
-    code = models.SlugField(max_length=50, unique=True)
+    code = models.SlugField(max_length=PLAN_CODE_MAX_LENGTH, unique=True)
     name = models.CharField(max_length=100)
     plan_type = models.SlugField(max_length=30, help_text="A user holds one active plan per type.")
     price_cents = models.PositiveIntegerField()

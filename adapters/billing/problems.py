@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.platform.errors import NOT_FOUND, ProblemType, register_domain_problem
+from adapters.platform.rest.problems import NOT_FOUND, ProblemType, register_domain_problem
 from contexts.billing.domain import errors
 
 SUBSCRIPTION_EXISTS = ProblemType(409, "subscription-exists", "Already subscribed.")

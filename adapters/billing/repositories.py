@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from adapters.billing import models
-from adapters.platform.pagination import keyset_page
-from adapters.platform.unit_of_work import DjangoUnitOfWork
+from adapters.platform.persistence.unit_of_work import DjangoUnitOfWork
+from adapters.platform.rest.pagination import keyset_page
 from contexts.billing.domain.errors import (
     AccountNotFound,
     DuplicateSubscription,

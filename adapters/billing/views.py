@@ -17,32 +17,35 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from adapters.billing.container import BillingContainer
-from adapters.platform.authentication import authenticated_user_id
-from adapters.platform.idempotency import IDEMPOTENCY_PARAMETER, idempotent
-from adapters.platform.mapping import compile_mapper
-from adapters.platform.openapi import problem_responses
-from adapters.platform.pagination import (
+from adapters.platform.idempotency.decorators import IDEMPOTENCY_PARAMETER, idempotent
+from adapters.platform.rest.actors import authenticated_user_id
+from adapters.platform.rest.mapping import compile_mapper
+from adapters.platform.rest.openapi import problem_responses
+from adapters.platform.rest.pagination import (
     PAGINATION_PARAMETERS,
     page_request,
     paginated,
     paginated_response,
 )
-from adapters.platform.serializers import (
+from adapters.platform.rest.serializers import (
     StrictCharField,
     StrictDateField,
     StrictInputSerializer,
     StrictIntegerField,
     reject_body,
 )
-from adapters.platform.tenancy import OrganizationScopedView
+from adapters.platform.tenancy.views import OrganizationScopedView
 from contexts.billing.application.services import (
     AccountService,
     InvoiceService,
     SubscriptionService,
 )
 from contexts.billing.domain.model import (
+    CURRENCY_MESSAGE,
+    CURRENCY_PATTERN,
     DESCRIPTION_MAX_LENGTH,
     MAX_AMOUNT_CENTS,
+    PLAN_CODE_MAX_LENGTH,
     EntryKind,
     Interval,
     InvoiceId,
@@ -100,7 +103,7 @@ class PlanListView(APIView):
 
 class SubscriptionListView(APIView):
     class InputSerializer(StrictInputSerializer):
-        plan = StrictCharField(max_length=50, help_text="A plan's code.")
+        plan = StrictCharField(max_length=PLAN_CODE_MAX_LENGTH, help_text="A plan's code.")
         start_date = StrictDateField()
         end_date = StrictDateField()
 
@@ -196,7 +199,7 @@ class InvoiceListView(OrganizationScopedView):
         amount_cents = StrictIntegerField(min_value=1, max_value=MAX_AMOUNT_CENTS)
         # Anything but three capitals (numbers and lists included) fails the pattern.
         currency = serializers.RegexField(
-            r"^[A-Z]{3}$", error_messages={"invalid": "Must be an ISO 4217 code such as EUR."}
+            CURRENCY_PATTERN, error_messages={"invalid": CURRENCY_MESSAGE}
         )
         due_date = StrictDateField()
         description = StrictCharField(

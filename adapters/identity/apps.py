@@ -7,6 +7,6 @@ class IdentityConfig(AppConfig):
     verbose_name = "Identity"
 
     def ready(self) -> None:
-        from adapters.identity import problems
+        from adapters.identity import openapi, problems  # noqa: F401  (openapi registers itself)
 
         problems.register()

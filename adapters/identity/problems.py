@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from adapters.platform.errors import (
+from adapters.platform.rest.problems import (
     NOT_FOUND,
     VALIDATION,
     ProblemType,

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from adapters.identity import models
-from adapters.platform.unit_of_work import DjangoUnitOfWork
+from adapters.platform.persistence.unit_of_work import DjangoUnitOfWork
 from contexts.identity.domain.errors import EmailAlreadyRegistered, UserNotFound
 from contexts.identity.domain.model import Profile, User, UserId
 

@@ -13,7 +13,7 @@ from knox.settings import knox_settings
 
 from adapters.identity import models
 from adapters.identity.problems import lockout_seconds
-from adapters.platform.request_context import current_request
+from adapters.platform.http.request_context import current_request
 from contexts.identity.domain.errors import InvalidCredentials, LoginLockedOut, WeakPassword
 from contexts.identity.domain.model import IssuedToken, UserId
 

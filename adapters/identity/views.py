@@ -18,18 +18,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from adapters.identity.authentication import current_token_id
 from adapters.identity.container import IdentityContainer
-from adapters.platform.authentication import authenticated_user_id, current_token_id
-from adapters.platform.mapping import compile_mapper
-from adapters.platform.openapi import problem_responses
-from adapters.platform.permissions import public
-from adapters.platform.serializers import (
+from adapters.platform.rest.actors import authenticated_user_id
+from adapters.platform.rest.mapping import compile_mapper
+from adapters.platform.rest.openapi import problem_responses
+from adapters.platform.rest.permissions import public
+from adapters.platform.rest.serializers import (
     StrictCharField,
     StrictEmailField,
     StrictInputSerializer,
     reject_body,
 )
-from adapters.platform.throttling import ScopedThrottle
+from adapters.platform.rest.throttling import ScopedThrottle
 from contexts.identity.application.services import IdentityService
 from contexts.identity.domain.model import (
     BIO_MAX_LENGTH,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.platform.errors import (
+from adapters.platform.rest.problems import (
     NOT_FOUND,
     PERMISSION_DENIED,
     VALIDATION,

@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from adapters.organizations import models
-from adapters.platform.pagination import keyset_page
-from adapters.platform.unit_of_work import DjangoUnitOfWork
+from adapters.platform.persistence.unit_of_work import DjangoUnitOfWork
+from adapters.platform.rest.pagination import keyset_page
 from contexts.organizations.domain.errors import AlreadyMember, OrganizationNotFound
 from contexts.organizations.domain.model import (
     Membership,

@@ -17,23 +17,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from adapters.organizations.container import OrganizationsContainer
-from adapters.platform.authentication import authenticated_user_id
-from adapters.platform.mapping import compile_mapper
-from adapters.platform.openapi import problem_responses
-from adapters.platform.pagination import (
+from adapters.platform.rest.actors import authenticated_user_id
+from adapters.platform.rest.mapping import compile_mapper
+from adapters.platform.rest.openapi import problem_responses
+from adapters.platform.rest.pagination import (
     PAGINATION_PARAMETERS,
     page_request,
     paginated,
     paginated_response,
 )
-from adapters.platform.serializers import (
+from adapters.platform.rest.serializers import (
     StrictCharField,
     StrictChoiceField,
     StrictEmailField,
     StrictInputSerializer,
     WholeInputSerializer,
 )
-from adapters.platform.tenancy import OrganizationScopedView
+from adapters.platform.tenancy.views import OrganizationScopedView
 from contexts.organizations.application.services import OrganizationService
 from contexts.organizations.domain.model import NAME_MAX_LENGTH, OrganizationId
 from kernel.tenancy import Role

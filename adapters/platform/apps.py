@@ -8,8 +8,7 @@ class PlatformConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
-        import adapters.platform.creed_checks  # noqa: F401  (registers the creed checks)
-        from adapters.platform import checks  # noqa: F401  (registers the deploy checks)
-        from adapters.platform.converters import IdConverter
+        import adapters.platform.checks  # noqa: F401  (registers the system checks)
+        from adapters.platform.http.converters import IdConverter
 
         register_converter(IdConverter, "id")

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "adapters.platform",
+    "adapters.platform.idempotency",
     "adapters.identity",
     "adapters.organizations",
     "adapters.billing",
@@ -51,8 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "adapters.platform.request_context.RequestContextMiddleware",
-    "adapters.platform.health.HealthProbeMiddleware",
+    "adapters.platform.http.request_context.RequestContextMiddleware",
+    "adapters.platform.http.health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -61,7 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "adapters.platform.database.DatabaseUnavailableMiddleware",
+    "adapters.platform.http.database.DatabaseUnavailableMiddleware",
     # Axes last, as its documentation asks: it turns admin-site lock-outs into responses.
     "axes.middleware.AxesMiddleware",
 ]
@@ -143,18 +144,18 @@ AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so anonymous API calls get 401 with WWW-Authenticate rather than 403.
-        "adapters.platform.authentication.TokenAuthentication",
+        "adapters.identity.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["adapters.platform.rendering.StrictJSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["adapters.platform.rendering.ORJSONRenderer"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "adapters.platform.rendering.JSONOnlyNegotiation",
+    "DEFAULT_PARSER_CLASSES": ["adapters.platform.rest.rendering.StrictJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["adapters.platform.rest.rendering.ORJSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "adapters.platform.rest.rendering.JSONOnlyNegotiation",
     "DEFAULT_PAGINATION_CLASS": None,
-    "EXCEPTION_HANDLER": "adapters.platform.errors.problem_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "adapters.platform.openapi.BastionAutoSchema",
+    "EXCEPTION_HANDLER": "adapters.platform.rest.problems.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "adapters.platform.rest.openapi.BastionAutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "adapters.platform.throttling.AnonThrottle",
-        "adapters.platform.throttling.UserThrottle",
+        "adapters.platform.rest.throttling.AnonThrottle",
+        "adapters.platform.rest.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON_RATE", default="60/minute"),
@@ -182,8 +183,8 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "POSTPROCESSING_HOOKS": ["adapters.platform.openapi.add_problem_responses"],
-    "GET_LIB_DOC_EXCLUDES": "adapters.platform.openapi.lib_doc_excludes",
+    "POSTPROCESSING_HOOKS": ["adapters.platform.rest.openapi.add_problem_responses"],
+    "GET_LIB_DOC_EXCLUDES": "adapters.platform.rest.openapi.lib_doc_excludes",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
@@ -191,18 +192,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "AUTHENTICATION_WHITELIST": ["adapters.platform.authentication.TokenAuthentication"],
+    "AUTHENTICATION_WHITELIST": ["adapters.identity.authentication.TokenAuthentication"],
     "ENUM_NAME_OVERRIDES": {},
 }
 
 # --- Caches -------------------------------------------------------------------------------------
 # Throttle counters need a cache shared by every worker in production (REDIS_URL). The app serves
-# without it: every cache operation fails open (adapters/platform/cache.py), and django-axes keeps
-# lock-outs in the database.
+# without it: every cache operation fails open (adapters/platform/persistence/cache.py), and
+# django-axes keeps lock-outs in the database.
 if env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "adapters.platform.cache.FailOpenRedisCache",
+            "BACKEND": "adapters.platform.persistence.cache.FailOpenRedisCache",
             "LOCATION": env.str("REDIS_URL"),
             "OPTIONS": {
                 # What one attempt may cost a request when Redis is unreachable.
@@ -244,7 +245,7 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "adapters.platform.request_context.RequestIdLogFilter"}},
+    "filters": {"request_id": {"()": "adapters.platform.http.request_context.RequestIdLogFilter"}},
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",

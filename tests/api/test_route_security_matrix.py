@@ -27,8 +27,8 @@ from rest_framework.views import APIView
 
 from adapters.identity.models import User
 from adapters.organizations.models import Membership, Organization
-from adapters.platform.permissions import is_public
-from adapters.platform.tenancy import OrganizationScopedView
+from adapters.platform.rest.permissions import is_public
+from adapters.platform.tenancy.views import OrganizationScopedView
 from kernel.tenancy import Role
 from tests.api.route_policies import (
     OBJECT_PARAMETERS,

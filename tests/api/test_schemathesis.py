@@ -29,7 +29,7 @@ from hypothesis.stateful import run_state_machine_as_test
 from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi.checks import ignored_auth
 
-from adapters.platform.pagination import CURSOR_PARAM, INVALID_CURSOR
+from adapters.platform.rest.pagination import CURSOR_PARAM, INVALID_CURSOR
 from tests.api.schemathesis_support import (
     Cast,
     cast_of_characters,

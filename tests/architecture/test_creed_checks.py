@@ -1,4 +1,4 @@
-"""The creed's system checks (adapters.platform.creed_checks) can fail, and the tree passes them.
+"""The creed's system checks (adapters.platform.checks) can fail, and the tree passes them.
 
 A check that nothing can trip protects nothing: each test builds a deliberately bad model,
 serializer, view or admin here, feeds it to the check function directly, and expects the
@@ -37,11 +37,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from adapters.platform import creed_checks
-from adapters.platform.creed_checks import Endpoint, InspectedApi, inspect_api
-from adapters.platform.pagination import paginated
-from adapters.platform.permissions import public
-from adapters.platform.serializers import StrictInputSerializer
+from adapters.platform.checks import access, discovery, pagination
+from adapters.platform.checks import admin as admin_checks
+from adapters.platform.checks import models as model_checks
+from adapters.platform.checks import serializers as serializer_checks
+from adapters.platform.checks.discovery import Endpoint, InspectedApi, inspect_api
+from adapters.platform.rest.pagination import paginated
+from adapters.platform.rest.permissions import public
+from adapters.platform.rest.serializers import StrictInputSerializer
 
 NO_API = InspectedApi()  # keeps the schema-based half of a check off the project's own API
 
@@ -75,11 +78,11 @@ def test_a_model_missing_from_the_admin_is_reported() -> None:
         site = admin.AdminSite(name="creed-e101")
         app_config = Widget._meta.apps.get_app_config("organizations")
 
-        messages = creed_checks.check_models_have_admin([app_config], site=site)
+        messages = model_checks.check_models_have_admin([app_config], site=site)
         assert_reported(messages, "bastion.E101", "organizations.Widget")
 
         site.register(Widget)
-        assert creed_checks.check_models_have_admin(model_classes=[Widget], site=site) == []
+        assert model_checks.check_models_have_admin(model_classes=[Widget], site=site) == []
 
 
 def test_a_model_without_a_str_of_its_own_is_reported() -> None:
@@ -112,15 +115,15 @@ def test_a_model_without_a_str_of_its_own_is_reported() -> None:
                 return "own"
 
         for model, inherited in [(Plain, "Model.__str__"), (Account, "AbstractBaseUser")]:
-            messages = creed_checks.check_models_define_str(model_classes=[model])
+            messages = model_checks.check_models_define_str(model_classes=[model])
             assert_reported(messages, "bastion.E102", model._meta.label, inherited)
 
         # A base class counts only when it is first-party.
         assert_reported(
-            creed_checks.check_models_define_str(model_classes=[Named]), "bastion.E102", "Named"
+            model_checks.check_models_define_str(model_classes=[Named]), "bastion.E102", "Named"
         )
         NamedBase.__module__ = "adapters.organizations.models"
-        assert creed_checks.check_models_define_str(model_classes=[Named, Own]) == []
+        assert model_checks.check_models_define_str(model_classes=[Named, Own]) == []
 
 
 # --- E103 ModelSerializers list their fields ------------------------------------------------------
@@ -155,10 +158,12 @@ def test_model_serializers_with_all_fields_or_exclude_are_reported() -> None:
                 fields = ["id", "name"]
 
         for bad, problem in [(EverythingSerializer, "__all__"), (AllButSerializer, "exclude")]:
-            messages = creed_checks.check_model_serializers_list_fields(serializer_classes=[bad])
+            messages = serializer_checks.check_model_serializers_list_fields(
+                serializer_classes=[bad]
+            )
             assert_reported(messages, "bastion.E103", bad.__qualname__, problem)
 
-        listed = creed_checks.check_model_serializers_list_fields(
+        listed = serializer_checks.check_model_serializers_list_fields(
             serializer_classes=[ListedSerializer]
         )
         assert listed == []
@@ -202,19 +207,19 @@ class StaffView(APIView):
 
 @pytest.mark.parametrize("view", [OpenView, ComposedOpenView])
 def test_allow_any_on_a_view_not_marked_public_is_reported(view: type[APIView]) -> None:
-    messages = creed_checks.check_view_permissions(views=[view])
+    messages = access.check_view_permissions(views=[view])
 
     assert_reported(messages, "bastion.E104", view.__qualname__, "@public")
 
 
 def test_public_is_not_inherited() -> None:
-    messages = creed_checks.check_view_permissions(views=[InheritsPublicView])
+    messages = access.check_view_permissions(views=[InheritsPublicView])
 
     assert_reported(messages, "bastion.E104", "InheritsPublicView", "inherits @public")
 
 
 def test_an_empty_permission_list_is_reported() -> None:
-    messages = creed_checks.check_view_permissions(views=[NoPermissionView])
+    messages = access.check_view_permissions(views=[NoPermissionView])
 
     assert_reported(messages, "bastion.E105", "NoPermissionView", "permission_classes = []")
 
@@ -231,14 +236,14 @@ def test_a_view_with_its_own_queryset_is_reported() -> None:
             return None
 
     for view in (UnscopedUsers, ScopedByHand):
-        messages = creed_checks.check_views_do_not_query(views=[view])
+        messages = access.check_views_do_not_query(views=[view])
         message = assert_reported(messages, "bastion.E112", view.__qualname__, "repository")
         assert "repository" in str(message.hint)
-    assert creed_checks.check_views_do_not_query(views=[PublicView, DefaultView]) == []
+    assert access.check_views_do_not_query(views=[PublicView, DefaultView]) == []
 
 
 def test_public_default_and_declared_permissions_pass() -> None:
-    assert creed_checks.check_view_permissions(views=[PublicView, DefaultView, StaffView]) == []
+    assert access.check_view_permissions(views=[PublicView, DefaultView, StaffView]) == []
 
 
 def test_the_checks_find_views_through_the_urlconf(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -257,8 +262,8 @@ def test_the_checks_find_views_through_the_urlconf(monkeypatch: pytest.MonkeyPat
     monkeypatch.setitem(sys.modules, urlconf.__name__, urlconf)
 
     with override_settings(ROOT_URLCONF=urlconf.__name__):
-        assert creed_checks.url_views() == [RoutedOpenView]
-        assert [e.path for e in creed_checks.project_api().endpoints] == ["/api/open"]
+        assert discovery.url_views() == [RoutedOpenView]
+        assert [e.path for e in discovery.project_api().endpoints] == ["/api/open"]
         reported = checks.run_checks(tags=[checks.Tags.security])
 
     assert_reported(
@@ -310,7 +315,7 @@ def test_a_paginator_without_a_maximum_page_size_is_reported(
 ) -> None:
     view = _paginated_view(paginator)
 
-    messages = creed_checks.check_lists_are_paginated(views=[view], api=NO_API)
+    messages = pagination.check_lists_are_paginated(views=[view], api=NO_API)
 
     assert_reported(messages, "bastion.E106", "PagedView", paginator.__qualname__)
 
@@ -319,14 +324,14 @@ def test_a_paginator_without_a_maximum_page_size_is_reported(
 def test_capped_paginators_pass(paginator: type[BasePagination] | None) -> None:
     view = _paginated_view(paginator)
 
-    assert creed_checks.check_lists_are_paginated(views=[view], api=NO_API) == []
+    assert pagination.check_lists_are_paginated(views=[view], api=NO_API) == []
 
 
 def test_a_list_view_without_pagination_is_reported() -> None:
     class EverythingListView(generics.ListAPIView[Any]):
         pagination_class = None
 
-    messages = creed_checks.check_lists_are_paginated(views=[EverythingListView], api=NO_API)
+    messages = pagination.check_lists_are_paginated(views=[EverythingListView], api=NO_API)
 
     assert_reported(messages, "bastion.E107", "EverythingListView", "ListModelMixin")
 
@@ -353,7 +358,7 @@ def test_a_get_answering_a_bare_array_is_reported() -> None:
         first_party_only=False,
     )
 
-    messages = creed_checks.check_lists_are_paginated(views=[], api=api)
+    messages = pagination.check_lists_are_paginated(views=[], api=api)
 
     assert_reported(messages, "bastion.E108", "BareListView", "GET /bare")
 
@@ -366,7 +371,7 @@ def test_a_bare_array_behind_a_component_reference_is_reported() -> None:
         components={"Items": {"type": "array", "items": {"type": "integer"}}},
     )
 
-    messages = creed_checks.check_lists_are_paginated(views=[], api=api)
+    messages = pagination.check_lists_are_paginated(views=[], api=api)
 
     assert_reported(messages, "bastion.E108", "BareListView", "GET /items")
 
@@ -408,12 +413,12 @@ def test_admin_selects_of_every_user_are_reported() -> None:
         site.register(Seat, SeatAdmin)
 
         # The inline's link to its Team is exempt; Seat.team is no large table by default.
-        messages = creed_checks.check_admin_large_foreign_keys(site=site)
+        messages = admin_checks.check_admin_large_foreign_keys(site=site)
         assert [message.id for message in messages] == ["bastion.E109"] * 2
         for message, offender in zip(messages, ["SeatInline", "SeatAdmin"], strict=True):
             assert_reported([message], "bastion.E109", offender, "Seat.holder", "identity.User")
 
-        messages = creed_checks.check_admin_large_foreign_keys(
+        messages = admin_checks.check_admin_large_foreign_keys(
             site=site, large_tables={"organizations.Team"}
         )
         assert len(messages) == 3
@@ -421,7 +426,7 @@ def test_admin_selects_of_every_user_are_reported() -> None:
 
         SeatInline.raw_id_fields = ("holder",)
         SeatAdmin.readonly_fields = ("holder",)
-        assert creed_checks.check_admin_large_foreign_keys(site=site) == []
+        assert admin_checks.check_admin_large_foreign_keys(site=site) == []
 
 
 # --- E110 strict input, E111 the schema builds ----------------------------------------------------
@@ -476,7 +481,7 @@ class StrictWriteView(APIView):
 def test_a_lenient_request_body_is_reported(view: type[APIView], offender: str, where: str) -> None:
     api = inspect_api([path("write", view.as_view())], first_party_only=False)
 
-    messages = creed_checks.check_write_serializers_are_strict(api=api, serializer_classes=[])
+    messages = serializer_checks.check_write_serializers_are_strict(api=api, serializer_classes=[])
 
     assert_reported(messages, "bastion.E110", offender, where, "StrictInputSerializer")
 
@@ -485,7 +490,9 @@ def test_a_strict_request_body_passes() -> None:
     api = inspect_api([path("write", StrictWriteView.as_view())], first_party_only=False)
 
     assert api.endpoints
-    assert creed_checks.check_write_serializers_are_strict(api=api, serializer_classes=[]) == []
+    assert (
+        serializer_checks.check_write_serializers_are_strict(api=api, serializer_classes=[]) == []
+    )
 
 
 def test_a_lenient_serializer_named_as_input_is_reported() -> None:
@@ -497,7 +504,7 @@ def test_a_lenient_serializer_named_as_input_is_reported() -> None:
 
     candidates = [ProfileInput, ProfileOutput, StrictOrderInput]
 
-    messages = creed_checks.check_write_serializers_are_strict(
+    messages = serializer_checks.check_write_serializers_are_strict(
         api=NO_API, serializer_classes=candidates
     )
 
@@ -519,10 +526,10 @@ class UndocumentableView(APIView):
 def test_a_schema_that_cannot_be_built_is_reported() -> None:
     api = inspect_api([path("broken", UndocumentableView.as_view())], first_party_only=False)
 
-    messages = creed_checks.check_api_schema_builds(api=api)
+    messages = serializer_checks.check_api_schema_builds(api=api)
 
     assert_reported(messages, "bastion.E111", "UndocumentableView", "RuntimeError: boom")
-    assert creed_checks.check_api_schema_builds(api=NO_API) == []
+    assert serializer_checks.check_api_schema_builds(api=NO_API) == []
 
 
 # --- the real tree --------------------------------------------------------------------------------
@@ -530,10 +537,12 @@ def test_a_schema_that_cannot_be_built_is_reported() -> None:
 
 def test_every_creed_check_is_registered() -> None:
     registered = set(checks.registry.registry.get_checks())
+    modules = [access, admin_checks, model_checks, pagination, serializer_checks]
     creed = {
-        getattr(creed_checks, name)
-        for name in dir(creed_checks)
-        if name.startswith("check_") and callable(getattr(creed_checks, name))
+        getattr(module, name)
+        for module in modules
+        for name in dir(module)
+        if name.startswith("check_") and callable(getattr(module, name))
     }
 
     assert len(creed) == 9
@@ -545,7 +554,7 @@ def test_the_project_passes_every_creed_check() -> None:
     # until collected, a routed one as long as the URL resolver cache holds its urlconf; the
     # checks find views and serializers as subclasses.
     clear_url_caches()
-    creed_checks._inspect_resolver.cache_clear()
+    discovery._inspect_resolver.cache_clear()
     gc.collect()
     stdout, stderr = io.StringIO(), io.StringIO()
     try:

@@ -23,7 +23,7 @@ PACKAGES = ("src", "contexts", "adapters", "kernel")
 # contract id → (file to create or append to, the violating line). The "<ctx>-adapter-scope"
 # contracts, one per context adapter, get theirs from adapter_scope_violation() below.
 VIOLATIONS: dict[str, tuple[str, str]] = {
-    "layers": ("contexts/identity/domain/model.py", "import adapters.platform.errors"),
+    "layers": ("contexts/identity/domain/model.py", "import adapters.platform.rest.problems"),
     "contexts-framework-free": ("contexts/identity/domain/model.py", "import django"),
     "context-layers": (
         "contexts/identity/domain/errors.py",
@@ -31,11 +31,11 @@ VIOLATIONS: dict[str, tuple[str, str]] = {
     ),
     "contexts-independent": ("contexts/intruder/__init__.py", "import contexts.identity.api"),
     "adapters-independent": (
-        "adapters/platform/request_context.py",
+        "adapters/platform/http/request_context.py",
         "import adapters.identity.models",
     ),
     "platform-knows-no-context": (
-        "adapters/platform/rendering.py",
+        "adapters/platform/rest/rendering.py",
         "import contexts.identity.domain.model",
     ),
     "views-no-models": ("adapters/identity/views.py", "from adapters.identity import models"),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from adapters.platform.throttling import parse_rate
+from adapters.platform.rest.throttling import parse_rate
 
 
 @pytest.mark.parametrize(

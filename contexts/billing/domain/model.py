@@ -27,7 +27,11 @@ InvoiceId = NewType("InvoiceId", int)
 # digit or three) and keeps sums far away from 64-bit limits.
 MAX_AMOUNT_CENTS = 1_000_000_000
 DESCRIPTION_MAX_LENGTH = 500
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+PLAN_CODE_MAX_LENGTH = 50
+# ISO 4217: three capital letters.
+CURRENCY_PATTERN = "^[A-Z]{3}$"
+CURRENCY_MESSAGE = "Must be an ISO 4217 code such as EUR."
+_CURRENCY = re.compile(CURRENCY_PATTERN)
 
 
 def check_amount(amount_cents: int, *, field: str = "amount_cents") -> None:
@@ -39,7 +43,7 @@ def check_amount(amount_cents: int, *, field: str = "amount_cents") -> None:
 
 def check_currency(currency: str, *, field: str = "currency") -> None:
     if not _CURRENCY.match(currency):
-        raise InvalidInput(field=field, message="Must be an ISO 4217 code such as EUR.")
+        raise InvalidInput(field=field, message=CURRENCY_MESSAGE)
 
 
 class Interval(StrEnum):

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from adapters.billing.models import Account, Invoice, LedgerEntry, Subscription
 from adapters.identity.models import User
 from adapters.organizations.models import Membership, Organization
-from adapters.platform.models import IdempotencyRecord
+from adapters.platform.idempotency.models import IdempotencyRecord
 from tests.api.helpers import TestResponse as Reply  # an alias pytest does not collect
 from tests.conftest import client_for
 from tests.factories import make_organization, make_user

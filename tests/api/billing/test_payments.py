@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from adapters.billing.models import Invoice, LedgerEntry
 from adapters.billing.repositories import DjangoLedgerRepository
 from adapters.organizations.models import Membership
-from adapters.platform.models import IdempotencyRecord
+from adapters.platform.idempotency.models import IdempotencyRecord
 from contexts.billing.domain.model import MAX_AMOUNT_CENTS
 from tests.api.billing.conftest import (
     World,

@@ -17,7 +17,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from adapters.identity.models import User
-from adapters.platform.request_context import RequestIdLogFilter
+from adapters.platform.http.request_context import RequestIdLogFilter
 from src.container import ApplicationContainer
 from tests.api.helpers import assert_problem
 
@@ -159,7 +159,7 @@ def test_readyz_is_503_when_the_database_is_unreachable(
     def refuse() -> None:
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("adapters.platform.health.connection.cursor", refuse)
+    monkeypatch.setattr("adapters.platform.http.health.connection.cursor", refuse)
 
     body = assert_problem(client.get("/readyz"), 503)
     assert body["checks"] == {"database": "unavailable", "cache": "ok"}

@@ -26,7 +26,7 @@ AUTH_LIMIT = 3
 def _redis_cache(url: str) -> dict[str, Any]:
     return {
         "default": {
-            "BACKEND": "adapters.platform.cache.FailOpenRedisCache",
+            "BACKEND": "adapters.platform.persistence.cache.FailOpenRedisCache",
             "LOCATION": url,
             "OPTIONS": {
                 "socket_connect_timeout": 0.5,
@@ -56,7 +56,7 @@ def _login_attempt(client: APIClient) -> int:
 
 def test_a_dead_redis_port_serves_every_request(caplog: pytest.LogCaptureFixture) -> None:
     with override_settings(CACHES=_redis_cache(f"redis://127.0.0.1:{dead_port()}/0")):
-        caplog.set_level(logging.WARNING, logger="adapters.platform.cache")
+        caplog.set_level(logging.WARNING, logger="adapters.platform.persistence.cache")
         client = APIClient()
 
         registered = client.post(
@@ -112,7 +112,7 @@ def test_counters_are_shared_through_redis_and_expire(redis: RedisServer) -> Non
     with override_settings(CACHES=_redis_cache(redis.url)):
         from django.core.cache import caches
 
-        from adapters.platform.cache import FailOpenRedisCache
+        from adapters.platform.persistence.cache import FailOpenRedisCache
 
         backend = caches["default"]
         assert isinstance(backend, FailOpenRedisCache)

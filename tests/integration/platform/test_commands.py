@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from adapters.platform.models import IdempotencyRecord
+from adapters.platform.idempotency.models import IdempotencyRecord
 from tests.factories import make_user
 
 

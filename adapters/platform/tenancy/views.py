@@ -1,44 +1,23 @@
-"""Tenancy: every view under ``/orgs/{org_id}/`` is scoped to an organization the caller
-belongs to, with the 404/403 policy applied before the view's own code runs.
-
-- Not a member (or no such organization) → 404, byte-for-byte the body of a missing id.
-- A member whose role is below the view's ``required_roles[method]`` → 403.
-- Otherwise ``request.tenant`` holds the organization id, the user id and the role, resolved
-  with one query per request.
-
-Subclass ``OrganizationScopedView`` and declare ``required_roles`` for every method the view
-handles: a handler without a declared role is refused when the class is defined.
-"""
+"""The base view of everything under ``/orgs/{org_id}/`` (see the package docstring)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 import attrs
-from dependency_injector import containers, providers
 from dependency_injector.wiring import Provide, inject
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from adapters.platform.authentication import authenticated_user_id
+from adapters.platform.rest.actors import authenticated_user_id
+from adapters.platform.tenancy.container import TenancyContainer
+from adapters.platform.tenancy.ports import MembershipDirectory
 from kernel.tenancy import Role
 
 ORGANIZATION_NOT_FOUND = "No such organization."
 ORG_ID_KWARG = "org_id"
-
-
-class MembershipDirectory(Protocol):
-    """Answers "what is this user's role in that organization?" (None: not a member)."""
-
-    def role_of(self, *, user_id: int, organization_id: int) -> Role | None: ...
-
-
-class TenancyContainer(containers.DeclarativeContainer):
-    """Provided by the composition root, from the organizations context's api."""
-
-    memberships: providers.Dependency[MembershipDirectory] = providers.Dependency()
 
 
 @attrs.frozen

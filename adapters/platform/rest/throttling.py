@@ -26,7 +26,7 @@ from django.core.cache import caches
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from adapters.platform.cache import FailOpenRedisCache
+from adapters.platform.persistence.cache import FailOpenRedisCache
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 

@@ -29,10 +29,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from adapters.platform.authentication import authenticated_user_id
-from adapters.platform.errors import ProblemType, problem_exception_handler, problem_response
-from adapters.platform.models import IdempotencyRecord
-from adapters.platform.rendering import PROBLEM_CONTENT_TYPE, ORJSONRenderer
+from adapters.platform.idempotency.models import IdempotencyRecord
+from adapters.platform.rest.actors import authenticated_user_id
+from adapters.platform.rest.problems import ProblemType, problem_exception_handler, problem_response
+from adapters.platform.rest.rendering import PROBLEM_CONTENT_TYPE, ORJSONRenderer
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"

@@ -8,11 +8,9 @@ from collections.abc import Callable
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
-from adapters.platform.errors import UNAVAILABLE, django_problem
+from adapters.platform.rest.problems import DATABASE_DOWN_DETAIL, UNAVAILABLE, django_problem
 
 logger = logging.getLogger(__name__)
-
-DATABASE_DOWN_DETAIL = "The database is unavailable. Try again shortly."
 
 
 class DatabaseUnavailableMiddleware:

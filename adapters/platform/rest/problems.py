@@ -21,10 +21,12 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from adapters.platform.rendering import PROBLEM_CONTENT_TYPE, ORJSONRenderer
+from adapters.platform.rest.rendering import PROBLEM_CONTENT_TYPE, ORJSONRenderer
 from kernel.errors import InvalidField
 
 logger = logging.getLogger(__name__)
+
+DATABASE_DOWN_DETAIL = "The database is unavailable. Try again shortly."
 
 PROBLEM_TYPE_PREFIX = "urn:bastion:problem:"
 
@@ -192,7 +194,7 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
         logger.error("database unavailable", exc_info=exc)
         return problem_response(
             UNAVAILABLE,
-            "The database is unavailable. Try again shortly.",
+            DATABASE_DOWN_DETAIL,
             headers={"Retry-After": "5"},
         )
 

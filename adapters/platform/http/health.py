@@ -15,10 +15,9 @@ from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 
-from adapters.platform.cache import FailOpenRedisCache
-from adapters.platform.database import DATABASE_DOWN_DETAIL
-from adapters.platform.errors import METHOD_NOT_ALLOWED, django_problem
-from adapters.platform.errors import UNAVAILABLE as UNAVAILABLE_PROBLEM
+from adapters.platform.persistence.cache import FailOpenRedisCache
+from adapters.platform.rest.problems import DATABASE_DOWN_DETAIL, METHOD_NOT_ALLOWED, django_problem
+from adapters.platform.rest.problems import UNAVAILABLE as UNAVAILABLE_PROBLEM
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 OK, UNAVAILABLE = "ok", "unavailable"
 # The dependencies without which no request can be served: readiness fails (503) when one of
 # them is down, and the orchestrator stops sending traffic. The cache is not one of them: the
-# app serves without it (adapters/platform/cache.py). docs/deploy.md, "Health probes".
+# app serves without it (adapters/platform/persistence/cache.py). docs/deploy.md, "Health probes".
 REQUIRED = frozenset({"database"})
 
 

@@ -11,17 +11,15 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from drf_spectacular.extensions import (
-    OpenApiAuthenticationExtension,
-    OpenApiSerializerFieldExtension,
-)
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import Direction, OpenApiResponse
 from rest_framework.serializers import Serializer
 
+from adapters.platform.rest.rendering import PROBLEM_CONTENT_TYPE
+
 PROBLEM_COMPONENT = "Problem"
 VALIDATION_PROBLEM_COMPONENT = "ValidationProblem"
-PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 _PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -77,7 +75,9 @@ def problem_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
 def _problem(code: str, component: str = PROBLEM_COMPONENT) -> dict[str, Any]:
     return {
         "description": _DESCRIPTIONS.get(code, "Error."),
-        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+        "content": {
+            PROBLEM_CONTENT_TYPE: {"schema": {"$ref": f"#/components/schemas/{component}"}}
+        },
     }
 
 
@@ -148,7 +148,7 @@ NOT_BLANK_NO_NUL_PATTERN = r"^[^\x00]*[^\x00\s][^\x00]*$"
 class StrictCharFieldSchema(OpenApiSerializerFieldExtension):  # type: ignore[no-untyped-call]  # the extension registry's __init_subclass__ is untyped
     """Adds to each ``StrictCharField`` the pattern of what DRF accepts (see above)."""
 
-    target_class = "adapters.platform.serializers.StrictCharField"
+    target_class = "adapters.platform.rest.serializers.StrictCharField"
     match_subclasses = True
 
     def map_serializer_field(self, auto_schema: AutoSchema, direction: Direction) -> Any:
@@ -163,31 +163,13 @@ class StrictCharFieldSchema(OpenApiSerializerFieldExtension):  # type: ignore[no
         return schema
 
 
-class TokenAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]  # the extension registry's __init_subclass__ is untyped
-    """Documents ``Authorization: Token <key>`` (``Bearer`` is accepted too)."""
-
-    target_class = "adapters.platform.authentication.TokenAuthentication"
-    name = "tokenAuth"
-
-    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": (
-                "`Token <key>` with the key from `POST /api/v1/auth/login`; "
-                "`Bearer <key>` works too. Keys expire and are revoked by logout."
-            ),
-        }
-
-
 def lib_doc_excludes() -> list[type[Any]]:
     """SPECTACULAR_SETTINGS["GET_LIB_DOC_EXCLUDES"]: the platform's base classes document the
     code, not the API; their docstrings must not become every subclass's public description."""
     from drf_spectacular.plumbing import get_lib_doc_excludes
 
-    from adapters.platform.serializers import StrictInputSerializer, WholeInputSerializer
-    from adapters.platform.tenancy import OrganizationScopedView
+    from adapters.platform.rest.serializers import StrictInputSerializer, WholeInputSerializer
+    from adapters.platform.tenancy.views import OrganizationScopedView
 
     excluded: list[type[Any]] = get_lib_doc_excludes()  # type: ignore[no-untyped-call]  # drf-spectacular leaves it unannotated
     return [*excluded, OrganizationScopedView, StrictInputSerializer, WholeInputSerializer]

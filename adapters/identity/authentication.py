@@ -95,14 +95,6 @@ class TokenAuthentication(BaseAuthentication):
         return "Token"
 
 
-def authenticated_user_id(request: Request) -> int:
-    """The id of the authenticated user (views behind IsAuthenticated only)."""
-    user_id = request.user.pk
-    if user_id is None:
-        raise NotAuthenticated()
-    return int(user_id)
-
-
 def current_token_id(request: Request) -> str:
     """The server-side id (digest) of the token the request authenticated with."""
     token = request.auth

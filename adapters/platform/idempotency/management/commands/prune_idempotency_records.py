@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from adapters.platform.models import IdempotencyRecord
+from adapters.platform.idempotency.models import IdempotencyRecord
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""The platform's own table: stored responses of idempotent requests."""
+"""Stored responses of idempotent requests."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="platform_idempotency_key_unique")
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")
         ]
-        indexes = [models.Index(fields=["created_at"], name="platform_idem_created_idx")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
 
     def __str__(self) -> str:
         return f"key {self.key!r} of user #{self.user_id} → {self.status_code}"
