@@ -4,20 +4,24 @@ ListAPIView and DRF's CursorPagination, with the same authentication, the same a
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import JSONRenderer
 
-from adapters.billing.models import Invoice
 from adapters.organizations.models import Membership
 
+# The read-path bench measures billing's invoice list. Looked up by label, not imported, so that
+# a fork that drops billing keeps a bench that type-checks (bench/run.py says what it needs).
+Invoice: type[Model] = import_module("adapters.billing.models").Invoice
 
-class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
+
+class InvoiceSerializer(serializers.ModelSerializer[Model]):
     class Meta:
         model = Invoice
         fields = [
@@ -40,12 +44,12 @@ class InvoicePagination(CursorPagination):
     max_page_size = 100
 
 
-class PlainDRFInvoiceList(generics.ListAPIView[Invoice]):
+class PlainDRFInvoiceList(generics.ListAPIView[Model]):
     serializer_class = InvoiceSerializer
     pagination_class = InvoicePagination
     renderer_classes = [JSONRenderer]
 
-    def get_queryset(self) -> QuerySet[Invoice]:
+    def get_queryset(self) -> QuerySet[Model]:
         organization_id = self.kwargs["org_id"]
         role = (
             Membership.objects.filter(
@@ -58,7 +62,7 @@ class PlainDRFInvoiceList(generics.ListAPIView[Invoice]):
             raise NotFound()
         if role not in ("admin", "owner"):
             raise PermissionDenied()
-        queryset = Invoice.objects.filter(account_id=organization_id)
+        queryset = Invoice._default_manager.filter(account_id=organization_id)
         status = self.request.query_params.get("status")
         return queryset.filter(status=status) if status else queryset
 

@@ -35,6 +35,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -114,9 +115,9 @@ def seed(rows: int) -> tuple[int, str]:
     """One organization (admin = the benchmark's user) with ``rows`` invoices; returns its id
     and the user's token. Another organization gets a tenth as many, so the index is shared."""
     from django.db import connection, transaction
+    from django.db.models import Model
     from knox.models import AuthToken
 
-    from adapters.billing.models import Account
     from adapters.identity.models import User
     from adapters.organizations.models import Membership, Organization
 
@@ -125,7 +126,8 @@ def seed(rows: int) -> tuple[int, str]:
         organizations = [Organization.objects.create(name=name) for name in ("Bench", "Other")]
         Membership.objects.create(organization=organizations[0], user=user, role="admin")
         for organization in organizations:
-            Account.objects.create(organization_id=organization.pk, currency="EUR")
+            account: type[Model] = import_module("adapters.billing.models").Account  # see reference
+            account._default_manager.create(organization_id=organization.pk, currency="EUR")
         _, token = AuthToken.objects.create(user=user, expiry=None)
     insert_invoices(organizations[0].pk, rows)
     insert_invoices(organizations[1].pk, max(rows // 10, 1))
@@ -430,6 +432,8 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk (Debian's package)")
+    if not (ROOT / "adapters" / "billing").is_dir():
+        raise SystemExit("the read-path bench measures billing's invoice list: billing is gone")
     if args.scaling:
         scaling(args)
     else:

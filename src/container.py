@@ -1,85 +1,149 @@
-"""The composition root: one container per context, composed and cross-wired here.
+"""The composition root: one container per installed context, composed and cross-wired here.
 
-This is the one place that knows every concrete class. A context that needs another declares a
-port; this module connects the port to the other context's ``api.py`` provider.
+The contexts come from INSTALLED_APPS (each declares its container, views and subscriptions
+in its AppConfig: ``adapters.platform.contexts``). This module adds what no single context can
+know: which context provides which other context's port (``CONNECTIONS``), the event bus, and
+the tenancy glue.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from types import ModuleType
+from typing import Any
 
+import attrs
 from dependency_injector import containers, providers
-from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
-from adapters.billing import views as billing_views
-from adapters.billing.container import BillingContainer
-from adapters.identity import views as identity_views
-from adapters.identity.container import IdentityContainer
-from adapters.organizations import views as organizations_views
-from adapters.organizations.container import OrganizationsContainer
+from adapters.platform.contexts import ContextConfig, installed_contexts
 from adapters.platform.tenancy import views as tenancy_views
 from adapters.platform.tenancy.container import TenancyContainer
-from contexts.organizations.domain.events import OrganizationCreated
+from kernel.events import EventHandler, Payload
 from src.events import EventBus
 
-
-class ApplicationContainer(containers.DeclarativeContainer):
-    events = providers.Singleton(EventBus)
-
-    identity = providers.Container(IdentityContainer)
-    organizations = providers.Container(OrganizationsContainer, users=identity.api, events=events)
-    billing = providers.Container(BillingContainer)
-    # The tenancy glue asks organizations for roles, through its own port; billing's routes are
-    # protected by it, so billing never imports organizations.
-    tenancy = providers.Container(TenancyContainer, memberships=organizations.api)
-    # startcontext: containers (`manage.py startcontext` adds each new context above)
+TENANCY = "tenancy"
+EVENTS = "events"  # the name of the event-bus dependency in a context's container
 
 
-def views_to_wire(
-    container: ApplicationContainer,
-) -> list[tuple[containers.Container, list[ModuleType]]]:
-    """Which modules each context container injects into."""
-    return [
-        (container.identity.container, [identity_views]),
-        (container.organizations.container, [organizations_views]),
-        (container.billing.container, [billing_views]),
-        (container.tenancy.container, [tenancy_views]),
-        # startcontext: views to wire (`manage.py startcontext` adds each new context above)
-    ]
+@attrs.frozen
+class Connection:
+    """``consumer``'s container dependency ``port`` is ``provider``'s ``provided_by``."""
+
+    consumer: str
+    port: str
+    provider: str
+    provided_by: str = "api"
 
 
-def subscribe_handlers(container: ApplicationContainer) -> None:
-    """Who reacts to which event. Handlers run inside the publisher's transaction."""
-    bus = container.events()
+# Every cross-context port, in one place. A connection applies when its consumer is installed;
+# a consumer without its provider is a configuration error, named at startup.
+CONNECTIONS: tuple[Connection, ...] = (
+    Connection(consumer="organizations", port="users", provider="identity"),
+    # Tenancy (platform glue) asks organizations for roles; billing's routes are protected by
+    # it, so billing never imports organizations.
+    Connection(consumer=TENANCY, port="memberships", provider="organizations"),
+)
 
-    def open_account(event: OrganizationCreated) -> None:
-        container.billing.api().open_account(event.organization_id)
 
-    bus.subscribe(OrganizationCreated, open_account)
+class ApplicationContainer(containers.DynamicContainer):
+    """One ``providers.Container`` per installed context, by app label (``application.billing``),
+    the tenancy glue (``application.tenancy``) and the event bus (``application.events``)."""
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for names that are not providers (those are instance attributes): typed as Any so
+        # that ``application.billing.invoice_service()`` type-checks in tests and commands.
+        raise AttributeError(name)
 
 
 def build_container(*, wire: bool = True) -> ApplicationContainer:
-    """Create the application container and wire every context's views to its own container.
+    """Create the application container and wire every context's modules to its own container.
 
-    Each sub-container instance is wired itself: markers such as
-    ``Provide[IdentityContainer.service]`` resolve against it, and overrides made on it in tests
-    reach the views.
+    Each context container *instance* is wired: markers such as
+    ``Provide[BillingContainer.invoice_service]`` resolve against it, and overrides made on it
+    in tests reach the views.
     """
-    container = ApplicationContainer()
-    container.billing.container.config.currency.from_value(settings.BILLING_CURRENCY)
-    subscribe_handlers(container)
+    contexts = installed_contexts()
+    application = ApplicationContainer()
+    application.set_provider(TENANCY, providers.Container(TenancyContainer))
+    for context in contexts:
+        application.set_provider(context.label, providers.Container(context.container_class()))
+    application.set_provider(
+        EVENTS, providers.Singleton(EventBus, handlers=_subscriptions(application, contexts))
+    )
+    _connect(application)
     if wire:
-        wiring = views_to_wire(container)
-        for index, (context_container, modules) in enumerate(wiring):
-            # The views share DRF's base classes: what wiring learns of their methods is kept
-            # for the next context, and dropped after the last.
-            last = index == len(wiring) - 1
-            context_container.wire(
-                modules=[_own_members(module) for module in modules],
-                warn_unresolved=True,
-                keep_cache=not last,
+        _wire(application, contexts)
+    return application
+
+
+def _context_container(application: ApplicationContainer, label: str) -> Any:
+    return application.providers[label]
+
+
+def _connect(application: ApplicationContainer) -> None:
+    for connection in CONNECTIONS:
+        if connection.consumer not in application.providers:
+            continue  # that context is not installed
+        if connection.provider not in application.providers:
+            raise ImproperlyConfigured(
+                f"{connection.consumer} needs {connection.provider}'s {connection.provided_by} "
+                f"(its {connection.port!r} port), but no context {connection.provider!r} is "
+                "installed: add it to INSTALLED_APPS or drop the connection in src/container.py."
             )
-    return container
+        port = getattr(_context_container(application, connection.consumer), connection.port)
+        port.override(
+            getattr(_context_container(application, connection.provider), connection.provided_by)
+        )
+    for label, provider in application.providers.items():
+        if not isinstance(provider, providers.Container):
+            continue
+        for name, dependency in provider.container.dependencies.items():
+            if name == EVENTS:
+                dependency.override(application.providers[EVENTS])
+            elif not dependency.overridden:
+                raise ImproperlyConfigured(
+                    f"{label}'s container declares the dependency {name!r}, which nothing "
+                    "provides: add a Connection for it in src/container.py."
+                )
+
+
+def _subscriptions(
+    application: ApplicationContainer, contexts: Sequence[ContextConfig]
+) -> dict[str, list[EventHandler]]:
+    """Each context's ``subscriptions``: event name → handlers, resolved when an event comes
+    (so that a test's override of a handler's provider applies)."""
+    handlers: dict[str, list[EventHandler]] = {}
+    for context in contexts:
+        container = _context_container(application, context.label)
+        for event_name, provider_name in context.subscriptions.items():
+            handlers.setdefault(event_name, []).append(_handler(container, provider_name))
+    return handlers
+
+
+def _handler(container: Any, provider_name: str) -> EventHandler:
+    provider: Callable[[], EventHandler] = getattr(container, provider_name)
+
+    def handle(payload: Payload) -> None:
+        provider()(payload)
+
+    return handle
+
+
+def _wire(application: ApplicationContainer, contexts: Sequence[ContextConfig]) -> None:
+    wiring: list[tuple[containers.Container, list[ModuleType]]] = [
+        (_context_container(application, c.label).container, c.modules_to_wire()) for c in contexts
+    ]
+    wiring.append((_context_container(application, TENANCY).container, [tenancy_views]))
+    for index, (container, modules) in enumerate(wiring):
+        # The views share DRF's base classes: what wiring learns of their methods is kept
+        # for the next context, and dropped after the last.
+        last = index == len(wiring) - 1
+        container.wire(
+            modules=[_own_members(module) for module in modules],
+            warn_unresolved=True,
+            keep_cache=not last,
+        )
 
 
 def _own_members(module: ModuleType) -> ModuleType:

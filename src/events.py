@@ -1,26 +1,24 @@
 """In-process event dispatch between contexts, wired in the composition root.
 
 Handlers run synchronously, inside the publisher's unit of work: the publisher's change and
-every subscriber's reaction commit or roll back together. (A context that must react later or
-elsewhere would subscribe through an outbox instead; none needs to yet.)
+every subscriber's reaction commit or roll back together. Subscribers are found by event name
+(``kernel.events``) and receive the payload: no context imports another's event classes.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Mapping, Sequence
 
-Handler = Callable[[Any], None]
+from kernel.events import Event, EventHandler
 
 
 class EventBus:
-    def __init__(self) -> None:
-        self._handlers: dict[type, list[Handler]] = defaultdict(list)
+    def __init__(self, *, handlers: Mapping[str, Sequence[EventHandler]]) -> None:
+        self._handlers = {name: tuple(subscribed) for name, subscribed in handlers.items()}
 
-    def subscribe(self, event_type: type, handler: Handler) -> None:
-        self._handlers[event_type].append(handler)
-
-    def publish(self, event: object) -> None:
-        for handler in self._handlers.get(type(event), []):
-            handler(event)
+    def publish(self, event: Event) -> None:
+        handlers = self._handlers.get(event.name, ())
+        if handlers:
+            payload = event.payload()
+            for handler in handlers:
+                handler(payload)

@@ -5,13 +5,12 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.negotiation import DefaultContentNegotiation
 
+from adapters.platform.contexts import installed_contexts
 from adapters.platform.rest import problems
 
 api_v1: list[URLPattern | URLResolver] = [
-    path("", include("adapters.identity.urls")),
-    path("", include("adapters.organizations.urls")),
-    path("", include("adapters.billing.urls")),
-    # startcontext: urls (`manage.py startcontext` adds each new context above)
+    # Every installed context's routes (ContextConfig.urls).
+    *(path("", include(module)) for c in installed_contexts() if (module := c.url_module())),
     # The schema honours ?format=json / Accept: application/json; YAML by default.
     path(
         "schema/",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from dependency_injector import providers
 from django.core.cache import cache
 from knox.models import AuthToken
 from rest_framework.test import APIClient
@@ -22,13 +23,21 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
 
 
+def unwire(application: composition.ApplicationContainer) -> None:
+    """Detach the views from ``application``: each context container is wired on its own
+    (``build_container``), so the application container itself has nothing to unwire."""
+    for provider in application.providers.values():
+        if isinstance(provider, providers.Container):
+            provider.container.unwire()
+
+
 @pytest.fixture
 def container() -> Iterator[composition.ApplicationContainer]:
     """The application's DI container; overrides made in a test end with it."""
     application = composition.application
     yield application
     application.reset_singletons()
-    application.unwire()
+    unwire(application)
     composition.application = composition.build_container()
 
 

@@ -1,6 +1,9 @@
 """Billing's admin. Balances and the ledger are read-only here: money moves only through the
 account services, which lock the account and write the ledger entry in one transaction."""
 
+from typing import cast
+
+from dependency_injector.wiring import Provide, inject
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -8,8 +11,11 @@ from django.http import HttpRequest
 from adapters.billing.container import BillingContainer
 from adapters.billing.models import Account, Invoice, LedgerEntry, Plan, Subscription
 from adapters.platform.admin import ReadOnlyAdmin
+from contexts.billing.application.services import InvoiceService
 from contexts.billing.domain.errors import InvoiceNotVoidable
 from contexts.billing.domain.model import InvoiceId
+from kernel.actors import Actor, UserId
+from kernel.tenancy import OrganizationId
 
 
 @admin.register(Plan)
@@ -69,12 +75,23 @@ class InvoiceAdmin(admin.ModelAdmin[Invoice]):
         return False  # invoices are issued through the API (staff), which numbers them
 
     @admin.action(description="Void the selected open invoices")
-    def void_selected(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
-        service = BillingContainer().invoices()
+    @inject
+    def void_selected(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Invoice],
+        service: InvoiceService = Provide[BillingContainer.invoice_service],
+    ) -> None:
+        # The admin site serves authenticated staff only: the user has an id.
+        actor = Actor(UserId(cast(int, request.user.pk)), is_staff=request.user.is_staff)
         voided = 0
         for organization_id, invoice_id in queryset.values_list("account_id", "pk"):
             try:
-                service.void(organization_id=organization_id, invoice_id=InvoiceId(invoice_id))
+                service.void(
+                    actor=actor,
+                    organization_id=OrganizationId(organization_id),
+                    invoice_id=InvoiceId(invoice_id),
+                )
             except InvoiceNotVoidable:
                 continue
             voided += 1

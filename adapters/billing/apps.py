@@ -1,12 +1,17 @@
-from django.apps import AppConfig
+from adapters.platform import contexts
 
 
-class BillingConfig(AppConfig):
+class BillingConfig(contexts.ContextConfig):
     name = "adapters.billing"
     label = "billing"
     verbose_name = "Billing"
 
-    def ready(self) -> None:
-        from adapters.billing import problems
-
-        problems.register()
+    container = "container.BillingContainer"
+    # The admin's "void" action calls InvoiceService too.
+    wired_modules = ("views", "admin")
+    urls = "urls"
+    problems = "problems"
+    demo_data = "demo"
+    # A new organization gets its prepaid account in the same transaction.
+    subscriptions = {"organizations.organization_created": "open_account"}
+    route_policies = "tests.api.billing.route_policies"

@@ -13,7 +13,6 @@ from adapters.billing import models
 from adapters.platform.persistence.unit_of_work import DjangoUnitOfWork
 from adapters.platform.rest.pagination import keyset_page
 from contexts.billing.domain.errors import (
-    AccountNotFound,
     DuplicateSubscription,
     InvoiceNotFound,
     PlanNotFound,
@@ -32,7 +31,9 @@ from contexts.billing.domain.model import (
     SubscriptionId,
     SubscriptionStatus,
 )
+from kernel.actors import UserId
 from kernel.pagination import Page, PageRequest
+from kernel.tenancy import OrganizationId, OrganizationNotFound
 
 # Rows are read as tuples of these columns and built into entities directly: cheaper than
 # model instances, which matters on every page of a list.
@@ -57,7 +58,7 @@ def _subscription(row: tuple[Any, ...]) -> Subscription:
     id_, user_id, plan, plan_type, start_date, end_date, status = row
     return Subscription(
         SubscriptionId(id_),
-        user_id,
+        UserId(user_id),
         plan,
         plan_type,
         start_date,
@@ -70,7 +71,7 @@ def _invoice(row: tuple[Any, ...]) -> Invoice:
     id_, organization_id, number, amount, currency, status, due, description, issued, paid = row
     return Invoice(
         InvoiceId(id_),
-        organization_id,
+        OrganizationId(organization_id),
         number,
         amount,
         currency,
@@ -90,7 +91,7 @@ def _entry(row: tuple[Any, ...]) -> LedgerEntry:
 
 def _account(row: tuple[Any, ...]) -> Account:
     organization_id, balance_cents, currency = row
-    return Account(organization_id, balance_cents, currency)
+    return Account(OrganizationId(organization_id), balance_cents, currency)
 
 
 class DjangoPlanRepository:
@@ -107,18 +108,18 @@ class DjangoPlanRepository:
 
 
 class DjangoSubscriptionRepository:
-    def list_for_user(self, user_id: int, page: PageRequest) -> Page[Subscription]:
+    def list_for_user(self, user_id: UserId, page: PageRequest) -> Page[Subscription]:
         rows = models.Subscription.objects.filter(user_id=user_id)
         return keyset_page(
             rows, ordering=["-id"], page=page, columns=SUBSCRIPTION_COLUMNS, build=_subscription
         )
 
-    def has_active(self, user_id: int, plan_type: str) -> bool:
+    def has_active(self, user_id: UserId, plan_type: str) -> bool:
         return models.Subscription.objects.filter(
             user_id=user_id, plan_type=plan_type, status=SubscriptionStatus.ACTIVE.value
         ).exists()
 
-    def add(self, *, user_id: int, plan: Plan, start_date: date, end_date: date) -> Subscription:
+    def add(self, *, user_id: UserId, plan: Plan, start_date: date, end_date: date) -> Subscription:
         try:
             with transaction.atomic():
                 row = models.Subscription.objects.create(
@@ -141,7 +142,7 @@ class DjangoSubscriptionRepository:
             SubscriptionStatus.ACTIVE,
         )
 
-    def get_for_user(self, user_id: int, subscription_id: SubscriptionId) -> Subscription:
+    def get_for_user(self, user_id: UserId, subscription_id: SubscriptionId) -> Subscription:
         rows = models.Subscription.objects.filter(user_id=user_id, pk=subscription_id)
         row = rows.values_list(*SUBSCRIPTION_COLUMNS).first()
         if row is None:
@@ -155,23 +156,23 @@ class DjangoSubscriptionRepository:
 
 
 class DjangoAccountRepository:
-    def open(self, organization_id: int, currency: str) -> None:
+    def open(self, organization_id: OrganizationId, currency: str) -> None:
         models.Account.objects.get_or_create(
             organization_id=organization_id, defaults={"currency": currency}
         )
 
-    def get(self, organization_id: int) -> Account:
+    def get(self, organization_id: OrganizationId) -> Account:
         rows = models.Account.objects.filter(organization_id=organization_id)
         row = rows.values_list(*ACCOUNT_COLUMNS).first()
         if row is None:
-            raise AccountNotFound()
+            raise OrganizationNotFound()
         return _account(row)
 
-    def lock(self, organization_id: int) -> Account:
+    def lock(self, organization_id: OrganizationId) -> Account:
         rows = models.Account.objects.select_for_update().filter(organization_id=organization_id)
         row = rows.values_list(*ACCOUNT_COLUMNS).first()
         if row is None:
-            raise AccountNotFound()
+            raise OrganizationNotFound()
         return _account(row)
 
     def save_balance(self, account: Account) -> None:
@@ -179,7 +180,7 @@ class DjangoAccountRepository:
             balance_cents=account.balance_cents
         )
 
-    def next_invoice_number(self, organization_id: int) -> int:
+    def next_invoice_number(self, organization_id: OrganizationId) -> int:
         account = models.Account.objects.filter(organization_id=organization_id)
         account.update(invoice_sequence=F("invoice_sequence") + 1)
         return int(account.values_list("invoice_sequence", flat=True).get())
@@ -189,11 +190,11 @@ class DjangoLedgerRepository:
     def append(
         self,
         *,
-        organization_id: int,
+        organization_id: OrganizationId,
         amount_cents: int,
         kind: EntryKind,
         invoice_id: InvoiceId | None,
-        actor_id: int,
+        actor_id: UserId,
         at: datetime,
     ) -> LedgerEntry:
         row = models.LedgerEntry.objects.create(
@@ -206,7 +207,7 @@ class DjangoLedgerRepository:
         )
         return _entry((row.pk, amount_cents, kind.value, invoice_id, at))
 
-    def list_page(self, organization_id: int, page: PageRequest) -> Page[LedgerEntry]:
+    def list_page(self, organization_id: OrganizationId, page: PageRequest) -> Page[LedgerEntry]:
         rows = models.LedgerEntry.objects.filter(account_id=organization_id)
         return keyset_page(
             rows, ordering=["-created_at", "-id"], page=page, columns=ENTRY_COLUMNS, build=_entry
@@ -217,7 +218,7 @@ class DjangoInvoiceRepository:
     def add(
         self,
         *,
-        organization_id: int,
+        organization_id: OrganizationId,
         number: int,
         amount_cents: int,
         currency: str,
@@ -247,7 +248,7 @@ class DjangoInvoiceRepository:
             None,
         )
 
-    def get(self, organization_id: int, invoice_id: InvoiceId) -> Invoice:
+    def get(self, organization_id: OrganizationId, invoice_id: InvoiceId) -> Invoice:
         # Scoped in the query: another organization's invoice id is simply not found.
         rows = models.Invoice.objects.filter(account_id=organization_id, pk=invoice_id)
         row = rows.values_list(*INVOICE_COLUMNS).first()
@@ -255,7 +256,7 @@ class DjangoInvoiceRepository:
             raise InvoiceNotFound()
         return _invoice(row)
 
-    def lock(self, organization_id: int, invoice_id: InvoiceId) -> Invoice:
+    def lock(self, organization_id: OrganizationId, invoice_id: InvoiceId) -> Invoice:
         rows = models.Invoice.objects.select_for_update().filter(
             account_id=organization_id, pk=invoice_id
         )
@@ -275,7 +276,7 @@ class DjangoInvoiceRepository:
         return attrs.evolve(invoice, status=InvoiceStatus.VOID)
 
     def list_page(
-        self, organization_id: int, status: InvoiceStatus | None, page: PageRequest
+        self, organization_id: OrganizationId, status: InvoiceStatus | None, page: PageRequest
     ) -> Page[Invoice]:
         rows = models.Invoice.objects.filter(account_id=organization_id)
         if status is not None:

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from adapters.billing.container import BillingContainer
 from adapters.platform.idempotency.decorators import IDEMPOTENCY_PARAMETER, idempotent
-from adapters.platform.rest.actors import authenticated_user_id
+from adapters.platform.rest.actors import request_actor
 from adapters.platform.rest.mapping import compile_mapper
 from adapters.platform.rest.openapi import problem_responses
 from adapters.platform.rest.pagination import (
@@ -38,6 +38,7 @@ from adapters.platform.tenancy.views import OrganizationScopedView
 from contexts.billing.application.services import (
     AccountService,
     InvoiceService,
+    PlanService,
     SubscriptionService,
 )
 from contexts.billing.domain.model import (
@@ -53,7 +54,7 @@ from contexts.billing.domain.model import (
     SubscriptionId,
     SubscriptionStatus,
 )
-from kernel.tenancy import Role
+from kernel.tenancy import OrganizationId, Role
 
 
 def _values(enum: type[Any]) -> list[str]:
@@ -95,9 +96,9 @@ class PlanListView(APIView):
     def get(
         self,
         request: Request,
-        service: SubscriptionService = Provide[BillingContainer.subscriptions],
+        service: PlanService = Provide[BillingContainer.plan_service],
     ) -> Response:
-        page = service.list_plans(page=page_request(request))
+        page = service.list(actor=request_actor(request), page=page_request(request))
         return paginated_response(request, page.map(map_plan))
 
 
@@ -116,9 +117,9 @@ class SubscriptionListView(APIView):
     def get(
         self,
         request: Request,
-        service: SubscriptionService = Provide[BillingContainer.subscriptions],
+        service: SubscriptionService = Provide[BillingContainer.subscription_service],
     ) -> Response:
-        page = service.list_mine(user_id=authenticated_user_id(request), page=page_request(request))
+        page = service.list(actor=request_actor(request), page=page_request(request))
         return paginated_response(request, page.map(map_subscription))
 
     @extend_schema(
@@ -134,12 +135,12 @@ class SubscriptionListView(APIView):
     def post(
         self,
         request: Request,
-        service: SubscriptionService = Provide[BillingContainer.subscriptions],
+        service: SubscriptionService = Provide[BillingContainer.subscription_service],
     ) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         subscription = service.subscribe(
-            user_id=authenticated_user_id(request),
+            actor=request_actor(request),
             plan_code=data.validated_data["plan"],
             start_date=data.validated_data["start_date"],
             end_date=data.validated_data["end_date"],
@@ -161,10 +162,10 @@ class SubscriptionDetailView(APIView):
         self,
         request: Request,
         subscription_id: int,
-        service: SubscriptionService = Provide[BillingContainer.subscriptions],
+        service: SubscriptionService = Provide[BillingContainer.subscription_service],
     ) -> Response:
         service.cancel(
-            user_id=authenticated_user_id(request), subscription_id=SubscriptionId(subscription_id)
+            actor=request_actor(request), subscription_id=SubscriptionId(subscription_id)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -216,7 +217,7 @@ class InvoiceListView(OrganizationScopedView):
         self,
         request: Request,
         org_id: int,
-        service: InvoiceService = Provide[BillingContainer.invoices],
+        service: InvoiceService = Provide[BillingContainer.invoice_service],
     ) -> Response:
         raw_status = request.query_params.get("status")
         if raw_status is not None and raw_status not in _values(InvoiceStatus):
@@ -224,7 +225,8 @@ class InvoiceListView(OrganizationScopedView):
                 {"status": [f"Must be one of: {', '.join(_values(InvoiceStatus))}."]}
             )
         page = service.list(
-            organization_id=org_id,
+            actor=request_actor(request),
+            organization_id=OrganizationId(org_id),
             status=InvoiceStatus(raw_status) if raw_status else None,
             page=page_request(request),
         )
@@ -240,11 +242,15 @@ class InvoiceListView(OrganizationScopedView):
         self,
         request: Request,
         org_id: int,
-        service: InvoiceService = Provide[BillingContainer.invoices],
+        service: InvoiceService = Provide[BillingContainer.invoice_service],
     ) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        invoice = service.issue(organization_id=org_id, **data.validated_data)
+        invoice = service.issue(
+            actor=request_actor(request),
+            organization_id=OrganizationId(org_id),
+            **data.validated_data,
+        )
         return Response(map_invoice(invoice), status=status.HTTP_201_CREATED)
 
 
@@ -258,9 +264,13 @@ class InvoiceDetailView(OrganizationScopedView):
         request: Request,
         org_id: int,
         invoice_id: int,
-        service: InvoiceService = Provide[BillingContainer.invoices],
+        service: InvoiceService = Provide[BillingContainer.invoice_service],
     ) -> Response:
-        invoice = service.get(organization_id=org_id, invoice_id=InvoiceId(invoice_id))
+        invoice = service.get(
+            actor=request_actor(request),
+            organization_id=OrganizationId(org_id),
+            invoice_id=InvoiceId(invoice_id),
+        )
         return Response(map_invoice(invoice))
 
 
@@ -284,11 +294,13 @@ class InvoicePayView(OrganizationScopedView):
         request: Request,
         org_id: int,
         invoice_id: int,
-        service: InvoiceService = Provide[BillingContainer.invoices],
+        service: InvoiceService = Provide[BillingContainer.invoice_service],
     ) -> Response:
         reject_body(request.data)
         invoice = service.pay(
-            actor_id=self.tenant.user_id, organization_id=org_id, invoice_id=InvoiceId(invoice_id)
+            actor=request_actor(request),
+            organization_id=OrganizationId(org_id),
+            invoice_id=InvoiceId(invoice_id),
         )
         return Response(map_invoice(invoice))
 
@@ -332,9 +344,10 @@ class AccountView(OrganizationScopedView):
         self,
         request: Request,
         org_id: int,
-        service: AccountService = Provide[BillingContainer.accounts],
+        service: AccountService = Provide[BillingContainer.account_service],
     ) -> Response:
-        return Response(map_account(service.get_account(organization_id=org_id)))
+        account = service.get(actor=request_actor(request), organization_id=OrganizationId(org_id))
+        return Response(map_account(account))
 
 
 class LedgerEntryListView(OrganizationScopedView):
@@ -350,9 +363,13 @@ class LedgerEntryListView(OrganizationScopedView):
         self,
         request: Request,
         org_id: int,
-        service: AccountService = Provide[BillingContainer.accounts],
+        service: AccountService = Provide[BillingContainer.account_service],
     ) -> Response:
-        page = service.list_entries(organization_id=org_id, page=page_request(request))
+        page = service.list_entries(
+            actor=request_actor(request),
+            organization_id=OrganizationId(org_id),
+            page=page_request(request),
+        )
         return paginated_response(request, page.map(map_entry))
 
 
@@ -374,13 +391,13 @@ class CreditView(OrganizationScopedView):
         self,
         request: Request,
         org_id: int,
-        service: AccountService = Provide[BillingContainer.accounts],
+        service: AccountService = Provide[BillingContainer.account_service],
     ) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = service.add_credit(
-            actor_id=self.tenant.user_id,
-            organization_id=org_id,
+            actor=request_actor(request),
+            organization_id=OrganizationId(org_id),
             amount_cents=data.validated_data["amount_cents"],
         )
         return Response(map_credit(result), status=status.HTTP_201_CREATED)

@@ -1,12 +1,18 @@
-from django.apps import AppConfig
+from adapters.platform import contexts
 
 
-class IdentityConfig(AppConfig):
+class IdentityConfig(contexts.ContextConfig):
     name = "adapters.identity"
     label = "identity"
     verbose_name = "Identity"
 
-    def ready(self) -> None:
-        from adapters.identity import openapi, problems  # noqa: F401  (openapi registers itself)
+    container = "container.IdentityContainer"
+    wired_modules = ("views",)
+    urls = "urls"
+    problems = "problems"
+    demo_data = "demo"
+    route_policies = "tests.api.identity.route_policies"
 
-        problems.register()
+    def ready(self) -> None:
+        super().ready()
+        from adapters.identity import openapi  # noqa: F401  (documents the token scheme)

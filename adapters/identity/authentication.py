@@ -20,6 +20,8 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 from rest_framework.request import Request
 
+from contexts.identity.domain.model import TokenId
+
 _ACCEPTED_PREFIXES = (b"token", b"bearer")
 _INVALID = "Invalid or expired token."
 
@@ -95,9 +97,9 @@ class TokenAuthentication(BaseAuthentication):
         return "Token"
 
 
-def current_token_id(request: Request) -> str:
+def current_token_id(request: Request) -> TokenId:
     """The server-side id (digest) of the token the request authenticated with."""
     token = request.auth
     if not isinstance(token, AuthenticatedToken):
         raise NotAuthenticated()
-    return token.digest
+    return TokenId(token.digest)

@@ -5,7 +5,7 @@ from dependency_injector import containers, providers
 from adapters.identity.repositories import DjangoIdentityUnitOfWork
 from adapters.identity.security import AxesAuthenticator, DjangoPasswordPolicy, KnoxTokenIssuer
 from contexts.identity.api import IdentityApi
-from contexts.identity.application.services import IdentityService
+from contexts.identity.application.services import TokenService, UserService
 
 
 class IdentityContainer(containers.DeclarativeContainer):
@@ -13,10 +13,11 @@ class IdentityContainer(containers.DeclarativeContainer):
     uow = providers.Factory(DjangoIdentityUnitOfWork)
     passwords = providers.Factory(DjangoPasswordPolicy)
     authenticator = providers.Factory(AxesAuthenticator)
-    tokens = providers.Factory(KnoxTokenIssuer)
+    token_issuer = providers.Factory(KnoxTokenIssuer)
 
-    service = providers.Factory(
-        IdentityService, uow=uow, passwords=passwords, authenticator=authenticator, tokens=tokens
+    user_service = providers.Factory(UserService, uow=uow, passwords=passwords)
+    token_service = providers.Factory(
+        TokenService, authenticator=authenticator, tokens=token_issuer
     )
-    # What other contexts may ask of identity (wired to their ports in src/container.py).
-    api = providers.Factory(IdentityApi, uow_factory=uow.provider)
+    # What other contexts may ask of identity (wired to their ports by the composition root).
+    api = providers.Factory(IdentityApi, users=user_service.provider)

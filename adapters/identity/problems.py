@@ -11,9 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from adapters.platform.rest.problems import (
     NOT_FOUND,
     VALIDATION,
+    DomainProblem,
     ProblemType,
     django_problem,
-    register_domain_problem,
 )
 from contexts.identity.domain import errors
 
@@ -26,21 +26,18 @@ def _retry_after(error: errors.LoginLockedOut) -> Mapping[str, str]:
     return {"Retry-After": str(error.retry_after)} if error.retry_after else {}
 
 
-def register() -> None:
-    register_domain_problem(
-        errors.InvalidEmail, VALIDATION, errors=lambda e: {"email": [e.message]}
-    )
-    register_domain_problem(
-        errors.WeakPassword, VALIDATION, errors=lambda e: {"password": e.reasons}
-    )
-    register_domain_problem(errors.EmailAlreadyRegistered, EMAIL_TAKEN)
-    register_domain_problem(
+PROBLEMS = (
+    DomainProblem(errors.InvalidEmail, VALIDATION, errors=lambda e: {"email": [e.message]}),
+    DomainProblem(errors.WeakPassword, VALIDATION, errors=lambda e: {"password": e.reasons}),
+    DomainProblem(errors.EmailAlreadyRegistered, EMAIL_TAKEN),
+    DomainProblem(
         errors.InvalidCredentials,
         INVALID_CREDENTIALS,
         headers=lambda _e: {"WWW-Authenticate": "Token"},
-    )
-    register_domain_problem(errors.LoginLockedOut, LOCKED_OUT, headers=_retry_after)
-    register_domain_problem(errors.UserNotFound, NOT_FOUND)
+    ),
+    DomainProblem(errors.LoginLockedOut, LOCKED_OUT, headers=_retry_after),
+    DomainProblem(errors.UserNotFound, NOT_FOUND),
+)
 
 
 def axes_lockout_response(

@@ -11,7 +11,8 @@ from django.utils import timezone
 from adapters.identity import models
 from adapters.platform.persistence.unit_of_work import DjangoUnitOfWork
 from contexts.identity.domain.errors import EmailAlreadyRegistered, UserNotFound
-from contexts.identity.domain.model import Profile, User, UserId
+from contexts.identity.domain.model import Profile, User
+from kernel.actors import UserId
 
 
 def _to_entity(row: models.User) -> User:

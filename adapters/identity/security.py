@@ -15,7 +15,8 @@ from adapters.identity import models
 from adapters.identity.problems import lockout_seconds
 from adapters.platform.http.request_context import current_request
 from contexts.identity.domain.errors import InvalidCredentials, LoginLockedOut, WeakPassword
-from contexts.identity.domain.model import IssuedToken, UserId
+from contexts.identity.domain.model import IssuedToken, TokenId
+from kernel.actors import UserId
 
 
 def _unsaved_user(email: str, name: str) -> models.User:
@@ -73,5 +74,5 @@ class KnoxTokenIssuer:
             AuthToken.objects.filter(digest__in=list(stale)).delete()
         return IssuedToken(token=secret, expires_at=token_row.expiry)
 
-    def revoke(self, token_id: str) -> None:
-        AuthToken.objects.filter(digest=token_id).delete()
+    def revoke(self, user_id: UserId, token_id: TokenId) -> None:
+        AuthToken.objects.filter(user_id=user_id, digest=token_id).delete()

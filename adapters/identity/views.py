@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from adapters.identity.authentication import current_token_id
 from adapters.identity.container import IdentityContainer
-from adapters.platform.rest.actors import authenticated_user_id
+from adapters.platform.rest.actors import request_actor
 from adapters.platform.rest.mapping import compile_mapper
 from adapters.platform.rest.openapi import problem_responses
 from adapters.platform.rest.permissions import public
@@ -31,13 +31,8 @@ from adapters.platform.rest.serializers import (
     reject_body,
 )
 from adapters.platform.rest.throttling import ScopedThrottle
-from contexts.identity.application.services import IdentityService
-from contexts.identity.domain.model import (
-    BIO_MAX_LENGTH,
-    EMAIL_MAX_LENGTH,
-    NAME_MAX_LENGTH,
-    UserId,
-)
+from contexts.identity.application.services import TokenService, UserService
+from contexts.identity.domain.model import BIO_MAX_LENGTH, EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 
 PASSWORD_MAX_LENGTH = 128  # bounds the hashing work an attacker can ask for
 
@@ -103,7 +98,7 @@ class RegisterView(CredentialView):
     )
     @inject
     def post(
-        self, request: Request, service: IdentityService = Provide[IdentityContainer.service]
+        self, request: Request, service: UserService = Provide[IdentityContainer.user_service]
     ) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -137,11 +132,11 @@ class LoginView(CredentialView):
     )
     @inject
     def post(
-        self, request: Request, service: IdentityService = Provide[IdentityContainer.service]
+        self, request: Request, service: TokenService = Provide[IdentityContainer.token_service]
     ) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        token = service.login(**data.validated_data)
+        token = service.issue(**data.validated_data)
         return Response(map_token(token))
 
 
@@ -149,10 +144,10 @@ class LogoutView(APIView):
     @extend_schema(request=None, responses={204: None}, summary="Revoke the token in use")
     @inject
     def post(
-        self, request: Request, service: IdentityService = Provide[IdentityContainer.service]
+        self, request: Request, service: TokenService = Provide[IdentityContainer.token_service]
     ) -> Response:
         reject_body(request.data)
-        service.logout(token_id=current_token_id(request))
+        service.revoke(actor=request_actor(request), token_id=current_token_id(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -164,9 +159,9 @@ class MeView(APIView):
     @extend_schema(responses={200: MeOutput}, summary="My account")
     @inject
     def get(
-        self, request: Request, service: IdentityService = Provide[IdentityContainer.service]
+        self, request: Request, service: UserService = Provide[IdentityContainer.user_service]
     ) -> Response:
-        return Response(map_me(service.get_me(actor_id=UserId(authenticated_user_id(request)))))
+        return Response(map_me(service.get(actor=request_actor(request))))
 
     @extend_schema(
         request=InputSerializer,
@@ -176,11 +171,9 @@ class MeView(APIView):
     )
     @inject
     def patch(
-        self, request: Request, service: IdentityService = Provide[IdentityContainer.service]
+        self, request: Request, service: UserService = Provide[IdentityContainer.user_service]
     ) -> Response:
         data = self.InputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        user = service.update_profile(
-            actor_id=UserId(authenticated_user_id(request)), **data.validated_data
-        )
+        user = service.update_profile(actor=request_actor(request), **data.validated_data)
         return Response(map_me(user))

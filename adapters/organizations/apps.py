@@ -1,12 +1,14 @@
-from django.apps import AppConfig
+from adapters.platform import contexts
 
 
-class OrganizationsConfig(AppConfig):
+class OrganizationsConfig(contexts.ContextConfig):
     name = "adapters.organizations"
     label = "organizations"
     verbose_name = "Organizations"
 
-    def ready(self) -> None:
-        from adapters.organizations import problems
-
-        problems.register()
+    container = "container.OrganizationsContainer"
+    wired_modules = ("views",)
+    urls = "urls"
+    problems = "problems"
+    demo_data = "demo"
+    route_policies = "tests.api.organizations.route_policies"

@@ -1,24 +1,17 @@
-"""How organizations' domain errors appear to API clients."""
+"""How organizations' domain errors appear to API clients (OwnerRequired is a 403, as every
+``RoleTooLow``)."""
 
 from __future__ import annotations
 
-from adapters.platform.rest.problems import (
-    NOT_FOUND,
-    PERMISSION_DENIED,
-    VALIDATION,
-    ProblemType,
-    register_domain_problem,
-)
+from adapters.platform.rest.problems import NOT_FOUND, VALIDATION, DomainProblem, ProblemType
 from contexts.organizations.domain import errors
 
 LAST_OWNER = ProblemType(409, "last-owner", "The last owner must stay.")
 ALREADY_MEMBER = ProblemType(409, "already-member", "Already a member.")
 
-
-def register() -> None:
-    register_domain_problem(errors.OrganizationNotFound, NOT_FOUND)
-    register_domain_problem(errors.MemberNotFound, NOT_FOUND)
-    register_domain_problem(errors.RoleTooLow, PERMISSION_DENIED)
-    register_domain_problem(errors.LastOwner, LAST_OWNER)
-    register_domain_problem(errors.AlreadyMember, ALREADY_MEMBER)
-    register_domain_problem(errors.UnknownUser, VALIDATION, errors=lambda e: {"email": [e.message]})
+PROBLEMS = (
+    DomainProblem(errors.MemberNotFound, NOT_FOUND),
+    DomainProblem(errors.LastOwner, LAST_OWNER),
+    DomainProblem(errors.AlreadyMember, ALREADY_MEMBER),
+    DomainProblem(errors.UnknownUser, VALIDATION, errors=lambda e: {"email": [e.message]}),
+)

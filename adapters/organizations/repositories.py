@@ -12,15 +12,11 @@ from django.utils import timezone
 from adapters.organizations import models
 from adapters.platform.persistence.unit_of_work import DjangoUnitOfWork
 from adapters.platform.rest.pagination import keyset_page
-from contexts.organizations.domain.errors import AlreadyMember, OrganizationNotFound
-from contexts.organizations.domain.model import (
-    Membership,
-    Organization,
-    OrganizationId,
-    OrganizationView,
-)
+from contexts.organizations.domain.errors import AlreadyMember
+from contexts.organizations.domain.model import Membership, Organization, OrganizationView
+from kernel.actors import UserId
 from kernel.pagination import Page, PageRequest
-from kernel.tenancy import Role
+from kernel.tenancy import OrganizationId, OrganizationNotFound, Role
 
 # Rows are read as tuples of these columns and built into entities directly: cheaper than
 # model instances, which matters on every page of a list.
@@ -30,7 +26,7 @@ VIEW_COLUMNS = ("organization_id", "organization__name", "organization__created_
 
 def _membership(row: tuple[Any, ...]) -> Membership:
     organization_id, user_id, role = row
-    return Membership(OrganizationId(organization_id), user_id, Role(role))
+    return Membership(OrganizationId(organization_id), UserId(user_id), Role(role))
 
 
 def _view(row: tuple[Any, ...]) -> OrganizationView:
@@ -49,7 +45,7 @@ class DjangoOrganizationRepository:
         row = models.Organization.objects.create(name=name)
         return Organization(OrganizationId(row.pk), row.name, row.created_at)
 
-    def get_for_member(self, organization_id: OrganizationId, user_id: int) -> OrganizationView:
+    def get_for_member(self, organization_id: OrganizationId, user_id: UserId) -> OrganizationView:
         # Scoped in the query: the membership row is the only way to the organization.
         row = (
             models.Membership.objects.filter(organization_id=organization_id, user_id=user_id)
@@ -65,7 +61,7 @@ class DjangoOrganizationRepository:
             name=organization.name, updated_at=timezone.now()
         )
 
-    def list_for_member(self, user_id: int, page: PageRequest) -> Page[OrganizationView]:
+    def list_for_member(self, user_id: UserId, page: PageRequest) -> Page[OrganizationView]:
         rows = models.Membership.objects.filter(user_id=user_id)
         return keyset_page(
             rows, ordering=["organization_id"], page=page, columns=VIEW_COLUMNS, build=_view
@@ -84,7 +80,7 @@ class DjangoMembershipRepository:
         except IntegrityError as error:
             raise AlreadyMember() from error
 
-    def get(self, organization_id: OrganizationId, user_id: int) -> Membership | None:
+    def get(self, organization_id: OrganizationId, user_id: UserId) -> Membership | None:
         # On every request under /orgs/{org_id}/ (the tenancy check), so written as plain SQL:
         # building the equivalent ORM query costs more than running it on the index.
         with connection.cursor() as cursor:
@@ -93,7 +89,7 @@ class DjangoMembershipRepository:
         return Membership(organization_id, user_id, Role(row[0])) if row else None
 
     def lock_for_change(
-        self, organization_id: OrganizationId, user_ids: Collection[int]
+        self, organization_id: OrganizationId, user_ids: Collection[UserId]
     ) -> list[Membership]:
         rows = (
             models.Membership.objects.select_for_update()
@@ -108,7 +104,7 @@ class DjangoMembershipRepository:
             organization_id=membership.organization_id, user_id=membership.user_id
         ).update(role=membership.role.value, updated_at=timezone.now())
 
-    def remove(self, organization_id: OrganizationId, user_id: int) -> None:
+    def remove(self, organization_id: OrganizationId, user_id: UserId) -> None:
         models.Membership.objects.filter(organization_id=organization_id, user_id=user_id).delete()
 
     def list_page(self, organization_id: OrganizationId, page: PageRequest) -> Page[Membership]:

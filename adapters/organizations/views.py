@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from adapters.organizations.container import OrganizationsContainer
-from adapters.platform.rest.actors import authenticated_user_id
+from adapters.platform.rest.actors import request_actor
 from adapters.platform.rest.mapping import compile_mapper
 from adapters.platform.rest.openapi import problem_responses
 from adapters.platform.rest.pagination import (
@@ -34,13 +34,12 @@ from adapters.platform.rest.serializers import (
     WholeInputSerializer,
 )
 from adapters.platform.tenancy.views import OrganizationScopedView
-from contexts.organizations.application.services import OrganizationService
-from contexts.organizations.domain.model import NAME_MAX_LENGTH, OrganizationId
-from kernel.tenancy import Role
+from contexts.organizations.application.services import MembershipService, OrganizationService
+from contexts.organizations.domain.model import NAME_MAX_LENGTH
+from kernel.actors import UserId
+from kernel.tenancy import OrganizationId, Role
 
 ROLES = [role.value for role in Role]
-
-Service = OrganizationService
 
 
 class OrganizationOutput(serializers.Serializer[Any]):
@@ -73,11 +72,11 @@ class OrganizationListView(APIView):
     )
     @inject
     def get(
-        self, request: Request, service: Service = Provide[OrganizationsContainer.service]
+        self,
+        request: Request,
+        service: OrganizationService = Provide[OrganizationsContainer.organization_service],
     ) -> Response:
-        page = service.list_mine(
-            actor_id=authenticated_user_id(request), page=page_request(request)
-        )
+        page = service.list(actor=request_actor(request), page=page_request(request))
         return paginated_response(request, page.map(map_organization))
 
     @extend_schema(
@@ -87,13 +86,13 @@ class OrganizationListView(APIView):
     )
     @inject
     def post(
-        self, request: Request, service: Service = Provide[OrganizationsContainer.service]
+        self,
+        request: Request,
+        service: OrganizationService = Provide[OrganizationsContainer.organization_service],
     ) -> Response:
         data = OrganizationInput(data=request.data)
         data.is_valid(raise_exception=True)
-        organization = service.create(
-            actor_id=authenticated_user_id(request), **data.validated_data
-        )
+        organization = service.create(actor=request_actor(request), **data.validated_data)
         return Response(map_organization(organization), status=status.HTTP_201_CREATED)
 
 
@@ -106,10 +105,10 @@ class OrganizationDetailView(OrganizationScopedView):
         self,
         request: Request,
         org_id: int,
-        service: Service = Provide[OrganizationsContainer.service],
+        service: OrganizationService = Provide[OrganizationsContainer.organization_service],
     ) -> Response:
         organization = service.get(
-            actor_id=self.tenant.user_id, organization_id=OrganizationId(org_id)
+            actor=request_actor(request), organization_id=OrganizationId(org_id)
         )
         return Response(map_organization(organization))
 
@@ -123,12 +122,12 @@ class OrganizationDetailView(OrganizationScopedView):
         self,
         request: Request,
         org_id: int,
-        service: Service = Provide[OrganizationsContainer.service],
+        service: OrganizationService = Provide[OrganizationsContainer.organization_service],
     ) -> Response:
         data = OrganizationInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         organization = service.update(
-            actor_id=self.tenant.user_id,
+            actor=request_actor(request),
             organization_id=OrganizationId(org_id),
             name=data.validated_data.get("name"),
         )
@@ -152,10 +151,12 @@ class MemberListView(OrganizationScopedView):
         self,
         request: Request,
         org_id: int,
-        service: Service = Provide[OrganizationsContainer.service],
+        service: MembershipService = Provide[OrganizationsContainer.membership_service],
     ) -> Response:
-        page = service.list_members(
-            organization_id=OrganizationId(org_id), page=page_request(request)
+        page = service.list(
+            actor=request_actor(request),
+            organization_id=OrganizationId(org_id),
+            page=page_request(request),
         )
         return paginated_response(request, page.map(map_member))
 
@@ -169,12 +170,12 @@ class MemberListView(OrganizationScopedView):
         self,
         request: Request,
         org_id: int,
-        service: Service = Provide[OrganizationsContainer.service],
+        service: MembershipService = Provide[OrganizationsContainer.membership_service],
     ) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        member = service.add_member(
-            actor_id=self.tenant.user_id,
+        member = service.add(
+            actor=request_actor(request),
             organization_id=OrganizationId(org_id),
             email=data.validated_data["email"],
             role=Role(data.validated_data["role"]),
@@ -199,14 +200,14 @@ class MemberDetailView(OrganizationScopedView):
         request: Request,
         org_id: int,
         user_id: int,
-        service: Service = Provide[OrganizationsContainer.service],
+        service: MembershipService = Provide[OrganizationsContainer.membership_service],
     ) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         member = service.change_role(
-            actor_id=self.tenant.user_id,
+            actor=request_actor(request),
             organization_id=OrganizationId(org_id),
-            user_id=user_id,
+            user_id=UserId(user_id),
             role=Role(data.validated_data["role"]),
         )
         return Response(map_member(member))
@@ -221,9 +222,11 @@ class MemberDetailView(OrganizationScopedView):
         request: Request,
         org_id: int,
         user_id: int,
-        service: Service = Provide[OrganizationsContainer.service],
+        service: MembershipService = Provide[OrganizationsContainer.membership_service],
     ) -> Response:
-        service.remove_member(
-            actor_id=self.tenant.user_id, organization_id=OrganizationId(org_id), user_id=user_id
+        service.remove(
+            actor=request_actor(request),
+            organization_id=OrganizationId(org_id),
+            user_id=UserId(user_id),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,6 +1,6 @@
 """Identity's public face for other contexts: plain data in, plain data out.
 
-Other contexts never see ``User`` or the repositories; the composition root hands them an
+Other contexts never see ``User`` or identity's services; the composition root hands them an
 ``IdentityApi`` through a port of their own.
 """
 
@@ -10,31 +10,31 @@ from collections.abc import Callable, Iterable
 
 import attrs
 
-from contexts.identity.application.ports import IdentityUnitOfWork
-from contexts.identity.domain.model import User, UserId, normalize_email
+from contexts.identity.application.services import UserService
+from contexts.identity.domain.model import User
+from kernel.actors import UserId
 
 
 @attrs.frozen
 class UserSummary:
     """What another context may know about a user."""
 
-    id: int
+    id: UserId
     email: str
     name: str
 
 
 class IdentityApi:
-    def __init__(self, *, uow_factory: Callable[[], IdentityUnitOfWork]) -> None:
-        self._uow_factory = uow_factory
+    def __init__(self, *, users: Callable[[], UserService]) -> None:
+        self._users = users
 
-    def find_user_by_email(self, email: str) -> UserSummary | None:
-        users = self._uow_factory().users.find_by_emails([normalize_email(email)])
-        return _summary(users[0]) if users else None
+    def find_user_by_email(self, *, email: str) -> UserSummary | None:
+        user = self._users().find_by_email(email=email)
+        return _summary(user) if user else None
 
-    def describe_users(self, user_ids: Iterable[int]) -> dict[int, UserSummary]:
+    def describe_users(self, *, user_ids: Iterable[UserId]) -> dict[UserId, UserSummary]:
         """Summaries of the given users, keyed by id, fetched in one go."""
-        users = self._uow_factory().users.list_by_ids(UserId(user_id) for user_id in user_ids)
-        return {user.id: _summary(user) for user in users}
+        return {user.id: _summary(user) for user in self._users().describe(user_ids=user_ids)}
 
 
 def _summary(user: User) -> UserSummary:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from contexts.organizations.application.ports import OrganizationsUnitOfWork
-from contexts.organizations.domain.model import OrganizationId
-from kernel.tenancy import Role
+from contexts.organizations.application.services import MembershipService
+from kernel.actors import UserId
+from kernel.tenancy import OrganizationId, Role
 
 
 class OrganizationsApi:
-    def __init__(self, *, uow_factory: Callable[[], OrganizationsUnitOfWork]) -> None:
-        self._uow_factory = uow_factory
+    def __init__(self, *, memberships: Callable[[], MembershipService]) -> None:
+        self._memberships = memberships
 
-    def role_of(self, *, user_id: int, organization_id: int) -> Role | None:
+    def role_of(self, *, user_id: UserId, organization_id: OrganizationId) -> Role | None:
         """The user's role in the organization, or None if they are not a member (or the
         organization does not exist: callers must not be able to tell the difference)."""
-        membership = self._uow_factory().memberships.get(OrganizationId(organization_id), user_id)
-        return membership.role if membership else None
+        return self._memberships().role_of(user_id=user_id, organization_id=organization_id)

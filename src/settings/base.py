@@ -42,10 +42,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "adapters.platform",
     "adapters.platform.idempotency",
+    # The bounded contexts: this list is the only place that names them. Each one's AppConfig
+    # declares the rest (adapters.platform.contexts); a context comes after those it uses.
     "adapters.identity",
     "adapters.organizations",
     "adapters.billing",
-    # startcontext: installed apps (`manage.py startcontext` adds each new context above)
     # The composition root comes last: its ready() builds and wires the DI container once every
     # model is loaded.
     "src.apps.CompositionRootConfig",

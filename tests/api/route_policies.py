@@ -1,27 +1,42 @@
-"""The security policy of every API route, for tests/api/test_route_security_matrix.py.
+"""The vocabulary of route security policies, and every installed context's policies merged.
 
-Each route (by URL name) lists its methods, each with who may call it and a request body that
-is *valid* when sent by such a caller — so that the matrix proves refusals come from access
-control, not from input validation. "Who" is the API contract: the matrix checks that the view
-declares exactly that (``@public``, the default IsAuthenticated, or
-``OrganizationScopedView.required_roles``/``staff_methods``) and that it is enforced.
+Each context states who may call each of its routes in its own module, beside its API tests
+(``tests/api/<ctx>/route_policies.py``, named by its AppConfig's ``route_policies``); the
+platform's own routes (schema, docs) are in ``tests/api/platform/route_policies.py``. A module
+may define:
 
-Adding a route? Add it here; the matrix test fails until you do, and says so. A path parameter
-naming an object (``invoice_id``) also needs a factory in OBJECT_PARAMETERS, which puts one such
-object the callers may reach, and one they may not, into the matrix's world.
+- ``ROUTES``: route (URL) name → PUBLIC, or {HTTP method: (who may call it, a request body that
+  is *valid* when sent by such a caller)} — valid, so that the matrix proves refusals come from
+  access control, not from input validation. "Who" is the API contract: the route security
+  matrix (tests/api/test_route_security_matrix.py) checks that the view declares exactly that
+  (``@public``, the default IsAuthenticated, or ``OrganizationScopedView.required_roles`` /
+  ``staff_methods``) and that it is enforced.
+- ``OBJECT_PARAMETERS``: path parameter (``invoice_id``) → a factory putting into the matrix's
+  world one such object the callers may reach, and one they may not.
+- ``WORLD_PREPARATIONS``: functions run on the world before the factories (objects routes need
+  without naming them in their path).
+- ``SCHEMATHESIS_CAST``: a function adding the context's objects to the cast the schemathesis
+  run acts on (tests/api/schemathesis_support.py): it gets a ``CastStage`` (alice's and bob's
+  organizations, clients for alice, bob and staff) and returns a ``CastPart``.
 
-``manage.py startcontext`` adds its routes, factory and parameter at the ``# startcontext:``
-markers below.
+The world: users (``WorldSetup.users``: owner, admin and member of the "own" organization;
+outsider, the owner of the "foreign" one, and foreign_member; stranger, in no organization;
+staff, in neither) and the two organizations. Factories import their context's models
+themselves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from http import HTTPStatus
+from importlib import import_module
 from typing import Any
 
 import attrs
+from rest_framework.test import APIClient
 
 from adapters.identity.models import User
+from adapters.platform.contexts import installed_contexts
 from kernel.tenancy import Role
 
 PUBLIC = "public"
@@ -30,50 +45,9 @@ STAFF = "staff"  # on any organization, member or not
 
 Body = dict[str, Any] | None
 Who = Role | str
+Policy = dict[str, tuple[Who, Body]] | str
 
-# route name → {HTTP method: (who, body)}; or PUBLIC for routes anyone may call.
-ROUTES: dict[str, dict[str, tuple[Who, Body]] | str] = {
-    "auth-register": PUBLIC,
-    "auth-login": PUBLIC,
-    "auth-logout": {"POST": (USER, None)},
-    "me": {"GET": (USER, None), "PATCH": (USER, {"bio": "Changed by the matrix"})},
-    "orgs": {"GET": (USER, None), "POST": (USER, {"name": "Matrix Inc"})},
-    "org": {"GET": (Role.MEMBER, None), "PATCH": (Role.ADMIN, {"name": "Renamed"})},
-    "org-members": {
-        "GET": (Role.MEMBER, None),
-        "POST": (Role.ADMIN, {"email": "{stranger_email}", "role": "member"}),
-    },
-    "org-member": {"PATCH": (Role.ADMIN, {"role": "admin"}), "DELETE": (Role.ADMIN, None)},
-    "plans": {"GET": (USER, None)},
-    "subscriptions": {
-        "GET": (USER, None),
-        "POST": (
-            USER,
-            {"plan": "support-premium", "start_date": "2026-01-01", "end_date": "2027-01-01"},
-        ),
-    },
-    "subscription": {"DELETE": (USER, None)},
-    "invoices": {
-        "GET": (Role.ADMIN, None),
-        "POST": (STAFF, {"amount_cents": 1200, "currency": "EUR", "due_date": "2026-12-31"}),
-    },
-    "invoice": {"GET": (Role.ADMIN, None)},
-    "invoice-pay": {"POST": (Role.ADMIN, None)},
-    "account": {"GET": (Role.ADMIN, None)},
-    "account-entries": {"GET": (Role.ADMIN, None)},
-    "account-credits": {"POST": (Role.OWNER, {"amount_cents": 500})},
-    # startcontext: routes (`manage.py startcontext` adds each new context's routes above)
-    # drf-spectacular's schema and docs UI: public by SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"].
-    "schema": PUBLIC,
-    "docs": PUBLIC,
-}
-
-# --- the world's objects --------------------------------------------------------------------
-# The matrix builds a fresh world for every test: users (WorldSetup.users) and two
-# organizations, "own" (owner, admin and member by role name; staff is in neither) and
-# "foreign" (outsider as its owner, foreign_member). Then WORLD_PREPARATIONS run, then one
-# factory per path parameter. Factories import their context's models themselves, so that a
-# new context adds lines here and nowhere else.
+PLATFORM_POLICIES = "tests.api.platform.route_policies"
 
 
 @attrs.frozen
@@ -86,72 +60,90 @@ class WorldSetup:
 # Creates an object the callers may reach ("own": in their organization, or their own) and one
 # they may not ("foreign"); returns both ids, in that order.
 ObjectFactory = Callable[[WorldSetup], tuple[int, int]]
+Preparation = Callable[[WorldSetup], None]
 
 
-def open_accounts(world: WorldSetup) -> None:
-    """Both organizations get a funded prepaid account (the account routes name none)."""
-    from adapters.billing.models import Account, LedgerEntry
+@attrs.frozen
+class CastStage:
+    """What a context builds its part of the schemathesis cast on."""
 
-    for organization_id in (world.org, world.foreign_org):
-        account = Account.objects.create(
-            organization_id=organization_id,
-            currency="EUR",
-            balance_cents=10_000,
-            invoice_sequence=1,
-        )
-        LedgerEntry.objects.create(
-            account=account,
-            amount_cents=10_000,
-            kind="credit",
-            actor_id=1,
-            created_at="2026-01-01T00:00Z",
-        )
+    organizations: Mapping[str, str]  # "alice" → Acme's id, "bob" → Globex's
+    clients: Mapping[str, APIClient]  # "alice", "bob", "staff"
 
+    def get(self, who: str, path: str) -> Any:
+        response = self.clients[who].get(path)
+        assert response.status_code == HTTPStatus.OK, response.content
+        return response.json()
 
-def member_objects(world: WorldSetup) -> tuple[int, int]:
-    return world.users["member"].pk, world.users["foreign_member"].pk
-
-
-def invoice_objects(world: WorldSetup) -> tuple[int, int]:
-    from adapters.billing.models import Invoice
-
-    own, foreign = (
-        Invoice.objects.create(
-            account_id=organization_id,
-            number=1,
-            amount_cents=100,
-            currency="EUR",
-            due_date="2026-12-31",
-            issued_at="2026-01-01T00:00Z",
-        ).pk
-        for organization_id in (world.org, world.foreign_org)
-    )
-    return own, foreign
+    def post(
+        self,
+        who: str,
+        path: str,
+        data: dict[str, Any],
+        *,
+        key: str = "id",
+        headers: dict[str, str] | None = None,
+    ) -> str:
+        """Create through the API (so that everything a real client sets off happens); the
+        ``key`` field of what was created."""
+        response = self.clients[who].post(path, data, format="json", headers=headers)
+        assert response.status_code == HTTPStatus.CREATED, response.content
+        return str(response.json()[key])
 
 
-def subscription_objects(world: WorldSetup) -> tuple[int, int]:
-    from adapters.billing.models import Plan, Subscription
+@attrs.frozen
+class CastPart:
+    """A context's objects in the cast (tests/api/schemathesis_support.py ``Cast`` says what
+    each field means); ``body_values[i]`` joins the cast's i-th body pick."""
 
-    plan = Plan.objects.get(code="api-pro")
-    own, foreign = (
-        Subscription.objects.create(
-            user=user, plan=plan, plan_type="api", start_date="2026-01-01", end_date="2027-01-01"
-        ).pk
-        for user in (world.users["member"], world.users["outsider"])
-    )
-    return own, foreign
+    known: Mapping[str, list[str]] = attrs.field(factory=dict)
+    peers: Mapping[str, set[str]] = attrs.field(factory=dict)
+    body_values: Sequence[Mapping[str, str]] = ()
 
 
-# startcontext: object factories (`manage.py startcontext` adds each new context's above)
+CastBuilder = Callable[[CastStage], CastPart]
 
 
-# Run before the factories: objects that routes need without naming them in their path.
-WORLD_PREPARATIONS: list[Callable[[WorldSetup], None]] = [open_accounts]
+@attrs.frozen
+class Policies:
+    """Every installed context's policies, with the module each route's policy comes from."""
 
-# Path parameters other than org_id: the factory of the objects each one names.
-OBJECT_PARAMETERS: dict[str, ObjectFactory] = {
-    "user_id": member_objects,
-    "invoice_id": invoice_objects,
-    "subscription_id": subscription_objects,
-    # startcontext: object parameters (`manage.py startcontext` adds each new context's above)
-}
+    routes: dict[str, Policy]
+    objects: dict[str, ObjectFactory]
+    preparations: list[Preparation]
+    declared_in: dict[str, str]  # route name → the module declaring it
+    casts: list[CastBuilder]
+
+
+def policy_modules() -> list[str]:
+    """The platform's module, then each installed context's (its AppConfig names it)."""
+    return [PLATFORM_POLICIES, *(context.route_policies for context in installed_contexts())]
+
+
+def collect() -> Policies:
+    routes: dict[str, Policy] = {}
+    objects: dict[str, ObjectFactory] = {}
+    preparations: list[Preparation] = []
+    declared_in: dict[str, str] = {}
+    casts: list[CastBuilder] = []
+    for name in policy_modules():
+        module = import_module(name)
+        for route, policy in getattr(module, "ROUTES", {}).items():
+            assert route not in routes, f"{route!r} is declared in {declared_in[route]} and {name}"
+            routes[route] = policy
+            declared_in[route] = name
+        for parameter, factory in getattr(module, "OBJECT_PARAMETERS", {}).items():
+            assert parameter not in objects, f"Two factories for the path parameter {parameter!r}"
+            objects[parameter] = factory
+        preparations.extend(getattr(module, "WORLD_PREPARATIONS", []))
+        if hasattr(module, "SCHEMATHESIS_CAST"):
+            casts.append(module.SCHEMATHESIS_CAST)
+    return Policies(routes, objects, preparations, declared_in, casts)
+
+
+def policy_module_for(view_module: str) -> str:
+    """Where the policy of a route served from ``view_module`` belongs."""
+    for context in installed_contexts():
+        if view_module == context.name or view_module.startswith(f"{context.name}."):
+            return context.route_policies
+    return PLATFORM_POLICIES

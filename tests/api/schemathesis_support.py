@@ -2,10 +2,11 @@
 the cast of users and objects the generated requests act on, the hook that points generated ids
 at that cast, and the object-level isolation check between two users.
 
-- ``alice`` owns Acme (with ``carol`` as admin and ``dave`` as member), its prepaid account
-  (with credit), an open invoice and a subscription. Every generated request is sent as alice.
-- ``bob`` owns Globex, its invoice and his own subscription: the peer who must never see or
-  touch alice's objects, and whose objects alice must never reach.
+- ``alice`` owns Acme (with ``carol`` as admin and ``dave`` as member) and, from each installed
+  context's part of the cast, its objects (billing: a prepaid account with credit, an open
+  invoice, a subscription). Every generated request is sent as alice.
+- ``bob`` owns Globex and its objects: the peer who must never see or touch alice's objects,
+  and whose objects alice must never reach.
 """
 
 from __future__ import annotations
@@ -32,11 +33,11 @@ from hypothesis import strategies as st
 from knox.crypto import hash_token
 from knox.models import AuthToken
 from knox.settings import CONSTANTS, knox_settings
-from rest_framework.test import APIClient
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import ignored_auth
 
 from adapters.identity.models import User
+from tests.api.route_policies import CastStage, collect
 from tests.conftest import client_for
 from tests.factories import DEFAULT_PASSWORD, make_user
 
@@ -135,6 +136,8 @@ def cast_of_characters() -> Iterator[Cast]:
 
 
 def _create_cast() -> Cast:
+    """Identity's and organizations' part (users, tokens, organizations, memberships), then
+    each installed context's (its route policies' ``SCHEMATHESIS_CAST``)."""
     alice = make_user(email=EMAILS[OWNER], profile__name="Alice")
     bob = make_user(email=EMAILS[PEER], profile__name="Bob")
     carol = make_user(email="carol@example.com", profile__name="Carol")
@@ -143,51 +146,37 @@ def _create_cast() -> Cast:
     staff = make_user(email="staff@example.com", profile__name="Staff", is_staff=True)
     _issue(alice, TOKENS[OWNER])
     _issue(bob, TOKENS[PEER])
-    as_alice, as_bob, as_staff = client_for(alice), client_for(bob), client_for(staff)
+    clients = {OWNER: client_for(alice), PEER: client_for(bob), "staff": client_for(staff)}
+    stage = CastStage(organizations={}, clients=clients)
 
-    # Through the API, so that everything a real client would set off happens (accounts open
-    # with their organization, invoice numbers are assigned, ...).
-    acme = _created(as_alice, "/api/v1/orgs", {"name": "Acme"})
-    globex = _created(as_bob, "/api/v1/orgs", {"name": "Globex"})
+    # Through the API, so that everything a real client would set off happens (each context
+    # reacts to a new organization as it would in production).
+    acme = stage.post(OWNER, "/api/v1/orgs", {"name": "Acme"})
+    globex = stage.post(PEER, "/api/v1/orgs", {"name": "Globex"})
     for user, role in [(carol, "admin"), (dave, "member")]:
         member = {"email": user.email, "role": role}
-        _created(as_alice, f"/api/v1/orgs/{acme}/members", member, key="user_id")
-    _created(
-        as_alice,
-        f"/api/v1/orgs/{acme}/account/credits",
-        {"amount_cents": 100_000},
-        headers={"Idempotency-Key": "cast-credit"},
-    )
-    currency = _ok(as_alice.get(f"/api/v1/orgs/{acme}/account"))["currency"]
-    invoice = {"amount_cents": 1_000, "currency": currency, "due_date": "2030-01-31"}
-    acme_invoice = _created(as_staff, f"/api/v1/orgs/{acme}/invoices", invoice)
-    globex_invoice = _created(as_staff, f"/api/v1/orgs/{globex}/invoices", invoice)
-    plans = _ok(as_alice.get("/api/v1/plans"))["results"]
-    subscription = {"plan": plans[0]["code"], "start_date": "2030-01-01", "end_date": "2031-01-01"}
-    alice_subscription = _created(as_alice, "/api/v1/me/subscriptions", subscription)
-    bob_subscription = _created(as_bob, "/api/v1/me/subscriptions", subscription)
+        stage.post(OWNER, f"/api/v1/orgs/{acme}/members", member, key="user_id")
 
     ids = [str(pk) for pk in (alice.pk, carol.pk, dave.pk, bob.pk)]
-    codes = [plan["code"] for plan in plans]
-    return Cast(
-        known={
-            "org_id": [acme, acme, acme, globex],
-            "user_id": ids,
-            "invoice_id": [acme_invoice, acme_invoice, globex_invoice],
-            "subscription_id": [alice_subscription, alice_subscription, bob_subscription],
-        },
-        peers={
-            "org_id": {globex},
-            "user_id": {str(bob.pk)},
-            "invoice_id": {globex_invoice},
-            "subscription_id": {bob_subscription},
-        },
+    cast = Cast(
+        known={"org_id": [acme, acme, acme, globex], "user_id": ids},
+        peers={"org_id": {globex}, "user_id": {str(bob.pk)}},
         bodies=[
-            {"email": EMAILS[OWNER], "password": DEFAULT_PASSWORD, "plan": codes[0]},
-            {"email": erin.email, "plan": codes[-1]},
+            {"email": EMAILS[OWNER], "password": DEFAULT_PASSWORD},
+            {"email": erin.email},
             {"email": carol.email},
         ],
     )
+    stage = CastStage(organizations={OWNER: acme, PEER: globex}, clients=clients)
+    for build in collect().casts:
+        part = build(stage)
+        cast.known.update(part.known)
+        cast.peers.update(part.peers)
+        for index, values in enumerate(part.body_values):
+            if index == len(cast.bodies):
+                cast.bodies.append({})
+            cast.bodies[index].update(values)
+    return cast
 
 
 def _issue(user: User, token: str) -> None:
@@ -199,22 +188,6 @@ def _issue(user: User, token: str) -> None:
         token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH],
         expiry=timezone.now() + knox_settings.TOKEN_TTL,
     ).save(force_insert=True)
-
-
-def _ok(response: Any, status: int = HTTPStatus.OK) -> Any:
-    assert response.status_code == status, response.content
-    return response.json()
-
-
-def _created(
-    client: APIClient,
-    path: str,
-    data: dict[str, Any],
-    key: str = "id",
-    headers: dict[str, str] | None = None,
-) -> str:
-    response = client.post(path, data, format="json", headers=headers)
-    return str(_ok(response, HTTPStatus.CREATED)[key])
 
 
 def use_known_values(case: Any) -> None:

@@ -7,7 +7,9 @@ For every route and method found in the URLconf:
   the lowest sufficient role gets past access control;
 - a path parameter naming another tenant's (or user's) object gets 404, byte-identical to a
   missing id.
-A route the policy file does not know fails the test, saying what to declare.
+A route no policy module declares fails the test, naming the module where it belongs and what
+to declare (tests/api/route_policies.py: each context states its routes' policies beside its
+own API tests).
 """
 
 from __future__ import annotations
@@ -31,15 +33,14 @@ from adapters.platform.rest.permissions import is_public
 from adapters.platform.tenancy.views import OrganizationScopedView
 from kernel.tenancy import Role
 from tests.api.route_policies import (
-    OBJECT_PARAMETERS,
     PUBLIC,
-    ROUTES,
     STAFF,
     USER,
-    WORLD_PREPARATIONS,
     Body,
     Who,
     WorldSetup,
+    collect,
+    policy_module_for,
 )
 from tests.conftest import client_for
 from tests.factories import make_user
@@ -81,6 +82,9 @@ def _discover() -> list[Route]:
     return list(walk(get_resolver().url_patterns, ""))
 
 
+POLICIES = collect()
+ROUTES = POLICIES.routes
+OBJECT_PARAMETERS = POLICIES.objects
 ALL_ROUTES = _discover()
 PROTECTED = [r for r in ALL_ROUTES if ROUTES.get(r.name) != PUBLIC]
 
@@ -88,11 +92,16 @@ PROTECTED = [r for r in ALL_ROUTES if ROUTES.get(r.name) != PUBLIC]
 def test_every_route_has_a_declared_policy() -> None:
     for route in ALL_ROUTES:
         policy = ROUTES.get(route.name)
+        module = policy_module_for(route.view.__module__)
         assert policy is not None, (
             f"Route {route.name!r} ({route.pattern}) has no security policy. Declare it in "
-            "tests/api/route_policies.py: ROUTES[name] = PUBLIC (and mark the view @public), "
-            "or {METHOD: (who may call it, a body valid for such a caller)} for each of its "
+            f"{module}: ROUTES[name] = PUBLIC (and mark the view @public), or "
+            "{METHOD: (who may call it, a body valid for such a caller)} for each of its "
             f"methods {route.methods}."
+        )
+        assert POLICIES.declared_in[route.name] == module, (
+            f"Route {route.name!r} is served by {route.view.__module__}: declare its policy in "
+            f"{module}, beside its context's tests, not in {POLICIES.declared_in[route.name]}."
         )
         if policy == PUBLIC:
             assert is_public(route.view) or route.name in ("schema", "docs"), (
@@ -102,7 +111,7 @@ def test_every_route_has_a_declared_policy() -> None:
         assert isinstance(policy, dict)
         assert set(policy) == set(route.methods), (
             f"Route {route.name!r}: declare a body for exactly its methods {route.methods} in "
-            f"tests/api/route_policies.py (declared: {sorted(policy)})."
+            f"{module} (declared: {sorted(policy)})."
         )
         for method, (who, _) in policy.items():
             assert _declared(route, method) == who, (
@@ -112,7 +121,7 @@ def test_every_route_has_a_declared_policy() -> None:
         unknown = [p for p in route.parameters if p != "org_id" and p not in OBJECT_PARAMETERS]
         assert not unknown, (
             f"Route {route.name!r} has path parameters {unknown}: register a factory of the "
-            "world objects they name in OBJECT_PARAMETERS (tests/api/route_policies.py)."
+            f"world objects they name in OBJECT_PARAMETERS ({module})."
         )
 
 
@@ -181,7 +190,7 @@ def world(db: None) -> World:
     Membership.objects.create(organization=foreign, user=users["outsider"], role="owner")
     Membership.objects.create(organization=foreign, user=users["foreign_member"], role="member")
     setup = WorldSetup(org.pk, foreign.pk, users)
-    for prepare in WORLD_PREPARATIONS:
+    for prepare in POLICIES.preparations:
         prepare(setup)
     objects = {parameter: make(setup) for parameter, make in OBJECT_PARAMETERS.items()}
     return World(org.pk, foreign.pk, users, objects)

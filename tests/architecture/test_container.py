@@ -14,7 +14,10 @@ from dependency_injector.wiring import UnresolvedMarkerWarning
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.views import APIView
 
-from src.container import ApplicationContainer, build_container, views_to_wire
+from adapters.platform.contexts import installed_contexts
+from adapters.platform.tenancy import views as tenancy_views
+from src.container import ApplicationContainer, build_container
+from tests.conftest import unwire
 
 
 def _api_view_classes() -> Iterator[type[APIView]]:
@@ -34,7 +37,7 @@ def test_building_the_container_leaves_no_marker_unresolved() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", UnresolvedMarkerWarning)
         container = build_container()
-    container.unwire()
+    unwire(container)
     # Rewire the application's own container, which unwire() above detached the views from.
     from src import container as composition
 
@@ -78,17 +81,17 @@ def test_wired_modules_keep_markers_in_signatures_not_in_module_constants() -> N
     the service once, at startup, and puts that instance in ``X``. A view that then used ``X``
     would share one service, and its unit of work, across requests."""
     offenders = []
-    for _container, modules in views_to_wire(build_container(wire=False)):
-        for module in modules:
-            tree = ast.parse(Path(inspect.getfile(module)).read_text())
-            for node in tree.body:
-                value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
-                if (
-                    isinstance(value, ast.Subscript)
-                    and isinstance(value.value, ast.Name)
-                    and value.value.id == "Provide"
-                ):
-                    offenders.append(f"{module.__name__}:{node.lineno}")
+    wired = [module for context in installed_contexts() for module in context.modules_to_wire()]
+    for module in [*wired, tenancy_views]:
+        tree = ast.parse(Path(inspect.getfile(module)).read_text())
+        for node in tree.body:
+            value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+            if (
+                isinstance(value, ast.Subscript)
+                and isinstance(value.value, ast.Name)
+                and value.value.id == "Provide"
+            ):
+                offenders.append(f"{module.__name__}:{node.lineno}")
     assert not offenders, f"put these markers in the view signatures: {offenders}"
 
 
@@ -103,7 +106,7 @@ def test_overriding_a_provider_reaches_the_views(container: ApplicationContainer
 
     login = {"email": "a@b.co", "password": "x"}
     with (
-        container.identity.service.override(providers.Callable(explode)),
+        container.identity.token_service.override(providers.Callable(explode)),
         pytest.raises(Sentinel),
     ):
         APIClient().post("/api/v1/auth/login", login, format="json")

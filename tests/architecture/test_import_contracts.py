@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "importlinter.ini"
 PACKAGES = ("src", "contexts", "adapters", "kernel")
 
-# contract id → (file to create or append to, the violating line). The "<ctx>-adapter-scope"
-# contracts, one per context adapter, get theirs from adapter_scope_violation() below.
+# contract id → (file to create or append to, the violating line). The adapter-scope contract,
+# which holds for every context at once, is planted once per context by scope_violations().
 VIOLATIONS: dict[str, tuple[str, str]] = {
     "layers": ("contexts/identity/domain/model.py", "import adapters.platform.rest.problems"),
     "contexts-framework-free": ("contexts/identity/domain/model.py", "import django"),
@@ -30,25 +30,15 @@ VIOLATIONS: dict[str, tuple[str, str]] = {
         "import contexts.identity.application.services",
     ),
     "contexts-independent": ("contexts/intruder/__init__.py", "import contexts.identity.api"),
-    "adapters-independent": (
-        "adapters/platform/http/request_context.py",
-        "import adapters.identity.models",
-    ),
-    "platform-knows-no-context": (
-        "adapters/platform/rest/rendering.py",
-        "import contexts.identity.domain.model",
-    ),
     "views-no-models": ("adapters/identity/views.py", "from adapters.identity import models"),
 }
-
-
-ADAPTER_SCOPE_SUFFIX = "-adapter-scope"
-ADAPTERS_LAYERS_CONTRACT = "adapters-independent"
+SCOPE_CONTRACT = "adapter-scope"
 SHARED_ADAPTERS = ("platform",)  # adapter packages that belong to no context
+SHARED_PLANT = "adapters/platform/http/request_context.py"
 
 
 def context_adapters() -> list[str]:
-    """The context adapter packages: adapters/<ctx>/, platform glue excluded."""
+    """The context adapter packages: adapters/<ctx>/, the shared ones excluded."""
     return sorted(
         path.parent.name
         for path in (ROOT / "adapters").glob("*/__init__.py")
@@ -56,21 +46,27 @@ def context_adapters() -> list[str]:
     )
 
 
-def adapter_scope_violation(context: str) -> tuple[str, str]:
-    """The adapter of ``context`` imports another (real) context's api."""
-    others = sorted(p.parent.name for p in (ROOT / "contexts").glob("*/api.py"))
-    other = next(name for name in others if name != context)
-    return f"adapters/{context}/urls.py", f"import contexts.{other}.api"
+def scope_violations() -> list[tuple[str, str, str]]:
+    """(file, importer module, imported module) for every way out of scope: each context's
+    adapter importing another context and another context's adapter; the shared adapter code
+    importing a context and a context's adapter."""
+    adapters = context_adapters()
+    planted = []
+    for context in adapters:
+        other = next(name for name in adapters if name != context)
+        importer = f"adapters.{context}.urls"
+        planted.append((f"adapters/{context}/urls.py", importer, f"contexts.{other}.api"))
+        planted.append((f"adapters/{context}/urls.py", importer, f"adapters.{other}.models"))
+    shared_importer = SHARED_PLANT.removesuffix(".py").replace("/", ".")
+    planted.append((SHARED_PLANT, shared_importer, f"contexts.{adapters[0]}.domain.model"))
+    planted.append((SHARED_PLANT, shared_importer, f"adapters.{adapters[0]}.models"))
+    return planted
 
 
 def planted_violations() -> dict[str, tuple[str, str]]:
-    """VIOLATIONS, plus one for each adapter-scope contract of importlinter.ini."""
-    derived = {
-        contract_id: adapter_scope_violation(contract_id.removesuffix(ADAPTER_SCOPE_SUFFIX))
-        for contract_id in contract_names()
-        if contract_id.endswith(ADAPTER_SCOPE_SUFFIX)
-    }
-    return {**derived, **VIOLATIONS}
+    """Every contract id, with one violating line (the adapter-scope contract's first)."""
+    relative, _, imported = scope_violations()[0]
+    return {**VIOLATIONS, SCOPE_CONTRACT: (relative, f"import {imported}")}
 
 
 def contract_names() -> dict[str, str]:
@@ -89,7 +85,8 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603  (fixed arguments)
         [str(lint), "--no-cache", str(root / "importlinter.ini")],
         cwd=root,
-        env={**os.environ, "PYTHONPATH": str(root)},
+        # The copy's packages first; the custom contract type comes from this tree's tests.
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(ROOT)])},
         capture_output=True,
         text=True,
         timeout=120,
@@ -103,36 +100,30 @@ def test_every_contract_has_a_planted_violation() -> None:
     )
 
 
-def test_every_context_adapter_is_scoped_and_independent() -> None:
+def test_the_scope_contract_knows_every_shared_adapter_package() -> None:
     parser = configparser.ConfigParser()
     parser.read(CONFIG)
-    prefix = "importlinter:contract:"
-    scoped = {
-        contract_id.removesuffix(ADAPTER_SCOPE_SUFFIX)
-        for contract_id in contract_names()
-        if contract_id.endswith(ADAPTER_SCOPE_SUFFIX)
-    }
-    layers = parser[prefix + ADAPTERS_LAYERS_CONTRACT]["layers"].strip().splitlines()
-    top_layer = [name.strip() for name in layers[0].split("|")]
-    adapters = context_adapters()
+    shared = parser[f"importlinter:contract:{SCOPE_CONTRACT}"]["shared"].split()
+    contexts = {path.parent.name for path in (ROOT / "contexts").glob("*/__init__.py")}
 
-    assert scoped == set(adapters), (
-        "Each adapters/<ctx> package needs an [importlinter:contract:<ctx>-adapter-scope] "
-        f"contract, and each such contract its package: contracts for {sorted(scoped)}, "
-        f"packages {adapters}."
+    assert shared == [f"adapters.{name}" for name in SHARED_ADAPTERS]
+    # Every other adapter package is some context's: the contract pairs them by name.
+    assert set(context_adapters()) <= contexts, (
+        "Each adapters/<name> package is either a context's adapter (contexts/<name> exists) "
+        f"or shared (listed in the {SCOPE_CONTRACT} contract's `shared`)."
     )
-    assert sorted(top_layer) == [f"adapters.{name}" for name in adapters], (
-        f"The first layer of the {ADAPTERS_LAYERS_CONTRACT} contract must list every context "
-        f"adapter as an independent sibling: it lists {top_layer}."
-    )
+
+
+def _copy_tree(target: Path) -> None:
+    for package in PACKAGES:
+        shutil.copytree(
+            ROOT / package, target / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copy(CONFIG, target / "importlinter.ini")
 
 
 def test_each_contract_breaks_on_its_violation(tmp_path: Path) -> None:
-    for package in PACKAGES:
-        shutil.copytree(
-            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
-        )
-    shutil.copy(CONFIG, tmp_path / "importlinter.ini")
+    _copy_tree(tmp_path)
     # A second, well-shaped context to import across.
     for module in ("domain/__init__.py", "application/__init__.py", "api.py"):
         (tmp_path / "contexts/intruder" / module).parent.mkdir(parents=True, exist_ok=True)
@@ -150,13 +141,24 @@ def test_each_contract_breaks_on_its_violation(tmp_path: Path) -> None:
         assert f"{name} BROKEN" in report, f"{contract_id} was not broken:\n{result.stdout}"
 
 
+def test_the_scope_contract_breaks_for_every_context(tmp_path: Path) -> None:
+    _copy_tree(tmp_path)
+    planted = scope_violations()
+    for relative, _, imported in planted:
+        with (tmp_path / relative).open("a") as handle:
+            handle.write(f"\nimport {imported}  # planted by {__name__}\n")
+
+    result = lint_imports(tmp_path)
+
+    assert result.returncode != 0
+    report = " ".join(result.stdout.split())
+    for _, importer, imported in planted:
+        assert f"{importer} -> {imported} (" in report, (importer, imported, result.stdout)
+
+
 @pytest.mark.parametrize("violation", ["import django", "from rest_framework import views"])
 def test_a_framework_import_in_a_domain_fails_the_lint(tmp_path: Path, violation: str) -> None:
-    for package in PACKAGES:
-        shutil.copytree(
-            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
-        )
-    shutil.copy(CONFIG, tmp_path / "importlinter.ini")
+    _copy_tree(tmp_path)
     (tmp_path / "contexts/identity/domain/model.py").open("a").write(f"\n{violation}\n")
 
     result = lint_imports(tmp_path)

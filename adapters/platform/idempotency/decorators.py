@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from adapters.platform.idempotency.models import IdempotencyRecord
-from adapters.platform.rest.actors import authenticated_user_id
+from adapters.platform.rest.actors import request_actor
 from adapters.platform.rest.problems import ProblemType, problem_exception_handler, problem_response
 from adapters.platform.rest.rendering import PROBLEM_CONTENT_TYPE, ORJSONRenderer
 
@@ -90,7 +90,7 @@ def idempotent(handler: Handler) -> Callable[..., Answer]:
             raise ValidationError(
                 {HEADER: ["Required: a unique key of 1 to 255 printable ASCII characters."]}
             )
-        user_id = authenticated_user_id(request)
+        user_id = request_actor(request).user_id
         fingerprint = _fingerprint(request)
         with transaction.atomic():
             stored = (

@@ -8,9 +8,9 @@ an unavailable database and the domain errors each context registers all end up 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 from django.core.exceptions import PermissionDenied
@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from adapters.platform.rest.rendering import PROBLEM_CONTENT_TYPE, ORJSONRenderer
 from kernel.errors import InvalidField
+from kernel.tenancy import OrganizationNotFound, RoleTooLow
 
 logger = logging.getLogger(__name__)
 
@@ -68,21 +69,7 @@ _DRF_PROBLEMS: dict[type[exceptions.APIException], ProblemType] = {
 }
 
 
-E = TypeVar("E", bound=Exception)
-
 FieldErrors = Mapping[str, list[str]]
-
-
-@attrs.frozen
-class DomainProblem:
-    """How one domain error class is shown to clients."""
-
-    problem: ProblemType
-    errors: Callable[[Any], FieldErrors | None]
-    headers: Callable[[Any], Mapping[str, str]]
-
-
-_domain_problems: dict[type[Exception], DomainProblem] = {}
 
 
 def _no_errors(_error: Exception) -> None:
@@ -93,20 +80,34 @@ def _no_headers(_error: Exception) -> Mapping[str, str]:
     return {}
 
 
-def register_domain_problem(
-    error_class: type[E],
-    problem: ProblemType,
-    *,
-    errors: Callable[[E], FieldErrors | None] = _no_errors,
-    headers: Callable[[E], Mapping[str, str]] = _no_headers,
-) -> None:
-    """Declare how a context's domain error is rendered: its problem type, the field errors it
-    carries (for validation problems) and extra headers. Subclasses inherit the mapping."""
-    _domain_problems[error_class] = DomainProblem(problem, errors, headers)
+@attrs.frozen
+class DomainProblem:
+    """How a domain error class (and its subclasses) is shown to clients: its problem type,
+    the field errors it carries (validation problems) and extra headers. Each context lists its
+    own in ``adapters/<ctx>/problems.py`` (``PROBLEMS``), registered by its AppConfig."""
+
+    error: type[Exception]
+    problem: ProblemType
+    errors: Callable[[Any], FieldErrors | None] = _no_errors
+    headers: Callable[[Any], Mapping[str, str]] = _no_headers
 
 
-# Every context's field-level rule violations are validation problems naming the field.
-register_domain_problem(InvalidField, VALIDATION, errors=lambda e: {e.field: [e.message]})
+_domain_problems: dict[type[Exception], DomainProblem] = {}
+
+
+def register_domain_problems(mappings: Iterable[DomainProblem]) -> None:
+    for mapping in mappings:
+        _domain_problems[mapping.error] = mapping
+
+
+# The kernel's errors, which every context raises: field-level rule violations are validation
+# problems naming the field; tenancy's answers are the 404 that hides and the 403 that explains.
+KERNEL_PROBLEMS = (
+    DomainProblem(InvalidField, VALIDATION, errors=lambda e: {e.field: [e.message]}),
+    DomainProblem(OrganizationNotFound, NOT_FOUND),
+    DomainProblem(RoleTooLow, PERMISSION_DENIED),
+)
+register_domain_problems(KERNEL_PROBLEMS)
 
 
 def _domain_problem_for(error: Exception) -> DomainProblem | None:

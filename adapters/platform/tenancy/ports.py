@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from kernel.tenancy import Role
+from kernel.actors import UserId
+from kernel.tenancy import OrganizationId, Role
 
 
 class MembershipDirectory(Protocol):
     """Answers "what is this user's role in that organization?" (None: not a member)."""
 
-    def role_of(self, *, user_id: int, organization_id: int) -> Role | None: ...
+    def role_of(self, *, user_id: UserId, organization_id: OrganizationId) -> Role | None: ...

@@ -5,42 +5,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-import attrs
 from dependency_injector.wiring import Provide, inject
-from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from adapters.platform.rest.actors import authenticated_user_id
+from adapters.platform.rest.actors import grant_role, request_actor
 from adapters.platform.tenancy.container import TenancyContainer
 from adapters.platform.tenancy.ports import MembershipDirectory
-from kernel.tenancy import Role
+from kernel.actors import UserId
+from kernel.tenancy import OrganizationId, OrganizationNotFound, Role
 
-ORGANIZATION_NOT_FOUND = "No such organization."
 ORG_ID_KWARG = "org_id"
 
 
-@attrs.frozen
-class Tenant:
-    organization_id: int
-    user_id: int
-    role: Role
-
-
-class OrganizationNotFound(NotFound):
-    default_detail = ORGANIZATION_NOT_FOUND
-
-
 @inject
-def resolve_tenant(
-    user_id: int,
-    organization_id: int,
+def resolve_role(
+    user_id: UserId,
+    organization_id: OrganizationId,
     memberships: MembershipDirectory = Provide[TenancyContainer.memberships],
-) -> Tenant:
+) -> Role:
+    """The user's role in the organization; ``OrganizationNotFound`` for a non-member."""
     role = memberships.role_of(user_id=user_id, organization_id=organization_id)
     if role is None:
         raise OrganizationNotFound()
-    return Tenant(organization_id=organization_id, user_id=user_id, role=role)
+    return role
 
 
 class OrganizationScopedView(APIView):
@@ -50,7 +38,6 @@ class OrganizationScopedView(APIView):
     # Methods only staff may call, on any organization, member or not (e.g. issuing invoices).
     # A member who is not staff gets 403; anyone else the usual 404.
     staff_methods: ClassVar[frozenset[str]] = frozenset()
-    tenant: Tenant
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -69,16 +56,16 @@ class OrganizationScopedView(APIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # authentication, permissions, throttling
         method = request.method or "GET"
-        if method in self.staff_methods and request.user.is_staff:
+        actor = request_actor(request)
+        if method in self.staff_methods and actor.is_staff:
             return  # the view's service answers 404 for an organization that does not exist
-        self.tenant = resolve_tenant(authenticated_user_id(request), int(kwargs[ORG_ID_KWARG]))
+        organization_id = OrganizationId(int(kwargs[ORG_ID_KWARG]))
+        actor = grant_role(request, organization_id, resolve_role(actor.user_id, organization_id))
         if not hasattr(self, method.lower()) and method not in ("HEAD", "OPTIONS"):
             return  # members learn the method is not allowed (405) rather than their role's limits
         if method in self.staff_methods:
-            raise PermissionDenied("Only staff may do this.")
-        required = self._required_role(method)
-        if not self.tenant.role.at_least(required):
-            raise PermissionDenied(f"This requires the {required} role in the organization.")
+            actor.require_staff()
+        actor.require_role(organization_id, self._required_role(method))
 
     def _required_role(self, method: str) -> Role:
         if method == "HEAD":

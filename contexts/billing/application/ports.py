@@ -16,7 +16,9 @@ from contexts.billing.domain.model import (
     Subscription,
     SubscriptionId,
 )
+from kernel.actors import UserId
 from kernel.pagination import Page, PageRequest
+from kernel.tenancy import OrganizationId
 from kernel.unit_of_work import UnitOfWork
 
 
@@ -29,16 +31,16 @@ class PlanRepository(Protocol):
 
 
 class SubscriptionRepository(Protocol):
-    def list_for_user(self, user_id: int, page: PageRequest) -> Page[Subscription]: ...
+    def list_for_user(self, user_id: UserId, page: PageRequest) -> Page[Subscription]: ...
 
-    def has_active(self, user_id: int, plan_type: str) -> bool: ...
+    def has_active(self, user_id: UserId, plan_type: str) -> bool: ...
 
-    def add(self, *, user_id: int, plan: Plan, start_date: date, end_date: date) -> Subscription:
+    def add(self, *, user_id: UserId, plan: Plan, start_date: date, end_date: date) -> Subscription:
         """Store an active subscription; ``DuplicateSubscription`` when the user already holds
         an active one of the plan's type (enforced by the database, also under races)."""
         ...
 
-    def get_for_user(self, user_id: int, subscription_id: SubscriptionId) -> Subscription:
+    def get_for_user(self, user_id: UserId, subscription_id: SubscriptionId) -> Subscription:
         """The user's own subscription, or ``SubscriptionNotFound`` (also for others' ids)."""
         ...
 
@@ -46,21 +48,21 @@ class SubscriptionRepository(Protocol):
 
 
 class AccountRepository(Protocol):
-    def open(self, organization_id: int, currency: str) -> None:
+    def open(self, organization_id: OrganizationId, currency: str) -> None:
         """Create the organization's account, empty; nothing happens if it exists."""
         ...
 
-    def get(self, organization_id: int) -> Account:
-        """The account, or ``AccountNotFound``."""
+    def get(self, organization_id: OrganizationId) -> Account:
+        """The account, or ``OrganizationNotFound`` (every organization has one)."""
         ...
 
-    def lock(self, organization_id: int) -> Account:
+    def lock(self, organization_id: OrganizationId) -> Account:
         """The account, locked until the unit of work ends: the only way to change a balance."""
         ...
 
     def save_balance(self, account: Account) -> None: ...
 
-    def next_invoice_number(self, organization_id: int) -> int:
+    def next_invoice_number(self, organization_id: OrganizationId) -> int:
         """Reserve the organization's next invoice number (the account must be locked)."""
         ...
 
@@ -69,22 +71,24 @@ class LedgerRepository(Protocol):
     def append(
         self,
         *,
-        organization_id: int,
+        organization_id: OrganizationId,
         amount_cents: int,
         kind: EntryKind,
         invoice_id: InvoiceId | None,
-        actor_id: int,
+        actor_id: UserId,
         at: datetime,
     ) -> LedgerEntry: ...
 
-    def list_page(self, organization_id: int, page: PageRequest) -> Page[LedgerEntry]: ...
+    def list_page(
+        self, organization_id: OrganizationId, page: PageRequest
+    ) -> Page[LedgerEntry]: ...
 
 
 class InvoiceRepository(Protocol):
     def add(
         self,
         *,
-        organization_id: int,
+        organization_id: OrganizationId,
         number: int,
         amount_cents: int,
         currency: str,
@@ -93,18 +97,18 @@ class InvoiceRepository(Protocol):
         issued_at: datetime,
     ) -> Invoice: ...
 
-    def get(self, organization_id: int, invoice_id: InvoiceId) -> Invoice:
+    def get(self, organization_id: OrganizationId, invoice_id: InvoiceId) -> Invoice:
         """The organization's invoice, or ``InvoiceNotFound`` (also for other organizations')."""
         ...
 
-    def lock(self, organization_id: int, invoice_id: InvoiceId) -> Invoice: ...
+    def lock(self, organization_id: OrganizationId, invoice_id: InvoiceId) -> Invoice: ...
 
     def mark_paid(self, invoice: Invoice, at: datetime) -> Invoice: ...
 
     def mark_void(self, invoice: Invoice) -> Invoice: ...
 
     def list_page(
-        self, organization_id: int, status: InvoiceStatus | None, page: PageRequest
+        self, organization_id: OrganizationId, status: InvoiceStatus | None, page: PageRequest
     ) -> Page[Invoice]: ...
 
 

@@ -1,5 +1,9 @@
 """Billing's use cases. Every balance change locks the account row, changes the balance and
-appends the ledger entry in one unit of work, so the balance always equals the ledger's sum."""
+appends the ledger entry in one unit of work, so the balance always equals the ledger's sum.
+
+Organization-scoped use cases check the actor's role themselves (``Actor.require_role``), also
+when the view did: a view that declared too low a role cannot open them up.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +32,9 @@ from contexts.billing.domain.model import (
     check_currency,
     check_period,
 )
+from kernel.actors import Actor
 from kernel.pagination import Page, PageRequest
+from kernel.tenancy import OrganizationId, Role
 
 
 @attrs.frozen
@@ -37,60 +43,80 @@ class CreditResult:
     balance_cents: int
 
 
+class PlanService:
+    """The plan catalogue."""
+
+    def __init__(self, *, uow: BillingUnitOfWork) -> None:
+        self._uow = uow
+
+    def list(self, *, actor: Actor, page: PageRequest) -> Page[Plan]:
+        """The plans on offer (every user may see them)."""
+        return self._uow.plans.list_page(page)
+
+
 class SubscriptionService:
+    """A user's own subscriptions: one active per plan type."""
+
     def __init__(self, *, uow: BillingUnitOfWork, clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
-    def list_plans(self, *, page: PageRequest) -> Page[Plan]:
-        return self._uow.plans.list_page(page)
-
-    def list_mine(self, *, user_id: int, page: PageRequest) -> Page[Subscription]:
-        return self._uow.subscriptions.list_for_user(user_id, page)
+    def list(self, *, actor: Actor, page: PageRequest) -> Page[Subscription]:
+        return self._uow.subscriptions.list_for_user(actor.user_id, page)
 
     def subscribe(
-        self, *, user_id: int, plan_code: str, start_date: date, end_date: date
+        self, *, actor: Actor, plan_code: str, start_date: date, end_date: date
     ) -> Subscription:
         check_period(start_date, end_date)
         with self._uow as uow:
             plan = uow.plans.get_on_offer(plan_code)
-            if uow.subscriptions.has_active(user_id, plan.plan_type):
+            if uow.subscriptions.has_active(actor.user_id, plan.plan_type):
                 raise DuplicateSubscription()
             subscription = uow.subscriptions.add(
-                user_id=user_id, plan=plan, start_date=start_date, end_date=end_date
+                user_id=actor.user_id, plan=plan, start_date=start_date, end_date=end_date
             )
             uow.commit()
         return subscription
 
-    def cancel(self, *, user_id: int, subscription_id: SubscriptionId) -> None:
+    def cancel(self, *, actor: Actor, subscription_id: SubscriptionId) -> None:
         """Cancel one's own subscription. Cancelling twice changes nothing."""
         with self._uow as uow:
-            subscription = uow.subscriptions.get_for_user(user_id, subscription_id)
+            subscription = uow.subscriptions.get_for_user(actor.user_id, subscription_id)
             if subscription.status is SubscriptionStatus.ACTIVE:
                 uow.subscriptions.cancel(subscription, self._clock.now())
                 uow.commit()
 
 
 class AccountService:
+    """An organization's prepaid account and its ledger."""
+
     def __init__(self, *, uow: BillingUnitOfWork, clock: Clock, currency: str) -> None:
         self._uow = uow
         self._clock = clock
         self._currency = currency
 
-    def open_account(self, *, organization_id: int) -> None:
+    def open(self, *, organization_id: OrganizationId) -> None:
         """Open an organization's account (at its creation). Opening twice is harmless."""
         with self._uow as uow:
             uow.accounts.open(organization_id, self._currency)
             uow.commit()
 
-    def get_account(self, *, organization_id: int) -> Account:
+    def get(self, *, actor: Actor, organization_id: OrganizationId) -> Account:
+        actor.require_role(organization_id, Role.ADMIN)
         return self._uow.accounts.get(organization_id)
 
-    def list_entries(self, *, organization_id: int, page: PageRequest) -> Page[LedgerEntry]:
+    def list_entries(
+        self, *, actor: Actor, organization_id: OrganizationId, page: PageRequest
+    ) -> Page[LedgerEntry]:
+        actor.require_role(organization_id, Role.ADMIN)
         self._uow.accounts.get(organization_id)
         return self._uow.ledger.list_page(organization_id, page)
 
-    def add_credit(self, *, actor_id: int, organization_id: int, amount_cents: int) -> CreditResult:
+    def add_credit(
+        self, *, actor: Actor, organization_id: OrganizationId, amount_cents: int
+    ) -> CreditResult:
+        """Add credit to the account (owners)."""
+        actor.require_role(organization_id, Role.OWNER)
         check_amount(amount_cents)
         with self._uow as uow:
             account = uow.accounts.lock(organization_id)
@@ -101,7 +127,7 @@ class AccountService:
                 amount_cents=amount_cents,
                 kind=EntryKind.CREDIT,
                 invoice_id=None,
-                actor_id=actor_id,
+                actor_id=actor.user_id,
                 at=self._clock.now(),
             )
             uow.commit()
@@ -109,6 +135,8 @@ class AccountService:
 
 
 class InvoiceService:
+    """An organization's invoices: issued by staff, paid from the account by admins."""
+
     def __init__(self, *, uow: BillingUnitOfWork, clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
@@ -116,13 +144,15 @@ class InvoiceService:
     def issue(
         self,
         *,
-        organization_id: int,
+        actor: Actor,
+        organization_id: OrganizationId,
         amount_cents: int,
         currency: str,
         due_date: date,
         description: str = "",
     ) -> Invoice:
         """Issue an invoice (staff). Numbers count up per organization, without gaps."""
+        actor.require_staff()
         check_amount(amount_cents)
         check_currency(currency)
         with self._uow as uow:
@@ -143,16 +173,28 @@ class InvoiceService:
             uow.commit()
         return invoice
 
-    def get(self, *, organization_id: int, invoice_id: InvoiceId) -> Invoice:
+    def get(
+        self, *, actor: Actor, organization_id: OrganizationId, invoice_id: InvoiceId
+    ) -> Invoice:
+        actor.require_role(organization_id, Role.ADMIN)
         return self._uow.invoices.get(organization_id, invoice_id)
 
     def list(
-        self, *, organization_id: int, status: InvoiceStatus | None, page: PageRequest
+        self,
+        *,
+        actor: Actor,
+        organization_id: OrganizationId,
+        status: InvoiceStatus | None,
+        page: PageRequest,
     ) -> Page[Invoice]:
+        actor.require_role(organization_id, Role.ADMIN)
         return self._uow.invoices.list_page(organization_id, status, page)
 
-    def void(self, *, organization_id: int, invoice_id: InvoiceId) -> Invoice:
+    def void(
+        self, *, actor: Actor, organization_id: OrganizationId, invoice_id: InvoiceId
+    ) -> Invoice:
         """Cancel an open invoice (staff, from the admin). No money moves."""
+        actor.require_staff()
         with self._uow as uow:
             invoice = uow.invoices.lock(organization_id, invoice_id)
             if invoice.status is not InvoiceStatus.OPEN:
@@ -161,8 +203,11 @@ class InvoiceService:
             uow.commit()
         return voided
 
-    def pay(self, *, actor_id: int, organization_id: int, invoice_id: InvoiceId) -> Invoice:
-        """Pay an open invoice from the organization's prepaid account."""
+    def pay(
+        self, *, actor: Actor, organization_id: OrganizationId, invoice_id: InvoiceId
+    ) -> Invoice:
+        """Pay an open invoice from the organization's prepaid account (admins)."""
+        actor.require_role(organization_id, Role.ADMIN)
         with self._uow as uow:
             # Account first, then invoice: one lock order everywhere, so no deadlocks.
             account = uow.accounts.lock(organization_id)
@@ -176,7 +221,7 @@ class InvoiceService:
                 amount_cents=-invoice.amount_cents,
                 kind=EntryKind.INVOICE_PAYMENT,
                 invoice_id=invoice.id,
-                actor_id=actor_id,
+                actor_id=actor.user_id,
                 at=now,
             )
             uow.commit()

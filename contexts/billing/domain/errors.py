@@ -26,10 +26,6 @@ class SubscriptionNotFound(BillingError):
     message = "No such subscription."
 
 
-class AccountNotFound(BillingError):
-    message = "No such organization."
-
-
 class InvoiceNotFound(BillingError):
     message = "No such invoice."
 

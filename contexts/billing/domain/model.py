@@ -19,6 +19,8 @@ from contexts.billing.domain.errors import (
     InvalidInput,
     InvoiceNotPayable,
 )
+from kernel.actors import UserId
+from kernel.tenancy import OrganizationId
 
 SubscriptionId = NewType("SubscriptionId", int)
 InvoiceId = NewType("InvoiceId", int)
@@ -72,7 +74,7 @@ class Subscription:
     type; cancelling (DELETE) frees the plan type for a new subscription and keeps the record."""
 
     id: SubscriptionId
-    user_id: int
+    user_id: UserId
     plan: str
     plan_type: str
     start_date: date
@@ -94,7 +96,7 @@ class InvoiceStatus(StrEnum):
 @attrs.frozen
 class Invoice:
     id: InvoiceId
-    organization_id: int
+    organization_id: OrganizationId
     number: int
     amount_cents: int
     currency: str
@@ -126,7 +128,7 @@ class LedgerEntry:
 class Account:
     """An organization's prepaid account. Its balance never goes below zero."""
 
-    organization_id: int
+    organization_id: OrganizationId
     balance_cents: int
     currency: str
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from contexts.identity.domain.model import IssuedToken, Profile, User, UserId
+from contexts.identity.domain.model import IssuedToken, Profile, TokenId, User
+from kernel.actors import UserId
 from kernel.unit_of_work import UnitOfWork
 
 
@@ -66,6 +67,7 @@ class TokenIssuer(Protocol):
 
     def issue(self, user_id: UserId) -> IssuedToken: ...
 
-    def revoke(self, token_id: str) -> None:
-        """Revoke the token with this server-side id (never the secret itself)."""
+    def revoke(self, user_id: UserId, token_id: TokenId) -> None:
+        """Revoke the user's token with this server-side id (never the secret itself); a
+        token of someone else is left alone."""
         ...

@@ -13,8 +13,10 @@ from typing import NewType
 import attrs
 
 from contexts.identity.domain.errors import InvalidProfile
+from kernel.actors import UserId
 
-UserId = NewType("UserId", int)
+# The server-side id of an issued token (its digest: never the secret the client holds).
+TokenId = NewType("TokenId", str)
 
 NAME_MAX_LENGTH = 150
 BIO_MAX_LENGTH = 1000

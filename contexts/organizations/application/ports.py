@@ -5,27 +5,25 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import Protocol
 
-from contexts.organizations.domain.model import (
-    Membership,
-    Organization,
-    OrganizationId,
-    OrganizationView,
-)
+from contexts.organizations.domain.model import Membership, Organization, OrganizationView
+from kernel.actors import UserId
+from kernel.events import Event
 from kernel.pagination import Page, PageRequest
+from kernel.tenancy import OrganizationId
 from kernel.unit_of_work import UnitOfWork
 
 
 class OrganizationRepository(Protocol):
     def add(self, *, name: str) -> Organization: ...
 
-    def get_for_member(self, organization_id: OrganizationId, user_id: int) -> OrganizationView:
+    def get_for_member(self, organization_id: OrganizationId, user_id: UserId) -> OrganizationView:
         """The organization as seen by one of its members; ``OrganizationNotFound`` for anyone
         else, exactly as for an id that does not exist."""
         ...
 
     def save(self, organization: Organization) -> None: ...
 
-    def list_for_member(self, user_id: int, page: PageRequest) -> Page[OrganizationView]: ...
+    def list_for_member(self, user_id: UserId, page: PageRequest) -> Page[OrganizationView]: ...
 
 
 class MembershipRepository(Protocol):
@@ -33,10 +31,10 @@ class MembershipRepository(Protocol):
         """Store a membership; ``AlreadyMember`` if the user already belongs to the organization."""
         ...
 
-    def get(self, organization_id: OrganizationId, user_id: int) -> Membership | None: ...
+    def get(self, organization_id: OrganizationId, user_id: UserId) -> Membership | None: ...
 
     def lock_for_change(
-        self, organization_id: OrganizationId, user_ids: Collection[int]
+        self, organization_id: OrganizationId, user_ids: Collection[UserId]
     ) -> list[Membership]:
         """Lock, until the unit of work ends, and return the organization's owners and the
         given users' memberships: what a role change must see to keep an owner."""
@@ -44,7 +42,7 @@ class MembershipRepository(Protocol):
 
     def set_role(self, membership: Membership) -> None: ...
 
-    def remove(self, organization_id: OrganizationId, user_id: int) -> None: ...
+    def remove(self, organization_id: OrganizationId, user_id: UserId) -> None: ...
 
     def list_page(self, organization_id: OrganizationId, page: PageRequest) -> Page[Membership]: ...
 
@@ -61,7 +59,7 @@ class UserCard(Protocol):
     """What organizations may know about a user (provided by identity's api)."""
 
     @property
-    def id(self) -> int: ...
+    def id(self) -> UserId: ...
 
     @property
     def email(self) -> str: ...
@@ -71,12 +69,12 @@ class UserCard(Protocol):
 
 
 class UserDirectory(Protocol):
-    def find_user_by_email(self, email: str) -> UserCard | None: ...
+    def find_user_by_email(self, *, email: str) -> UserCard | None: ...
 
-    def describe_users(self, user_ids: Iterable[int]) -> Mapping[int, UserCard]: ...
+    def describe_users(self, *, user_ids: Iterable[UserId]) -> Mapping[UserId, UserCard]: ...
 
 
 class EventPublisher(Protocol):
-    def publish(self, event: object) -> None:
+    def publish(self, event: Event) -> None:
         """Hand ``event`` to its subscribers, inside the current unit of work."""
         ...

@@ -1,44 +1,38 @@
-"""Errors that organizations' rules raise, worded for the client."""
+"""Errors that organizations' rules raise, worded for the client.
+
+"No such organization" and "your role is too low" are the kernel's (``kernel.tenancy``):
+every context answers them alike.
+"""
 
 from __future__ import annotations
 
 from kernel.errors import DomainError, InvalidField
+from kernel.tenancy import RoleTooLow
 
 
-class OrganizationsError(DomainError):
+class OrganizationError(DomainError):
     """Base of every organizations error, so adapters can map the whole family at once."""
 
 
-class OrganizationNotFound(OrganizationsError):
-    # Also what a non-member sees: whether the organization exists is not revealed.
-    message = "No such organization."
-
-
-class MemberNotFound(OrganizationsError):
+class MemberNotFound(OrganizationError):
     message = "No such member in this organization."
 
 
-class InvalidOrganization(InvalidField, OrganizationsError):
+class InvalidOrganization(InvalidField, OrganizationError):
     """A value breaks a rule; ``field`` names the request field it came from."""
 
 
-class RoleTooLow(OrganizationsError):
-    """The actor is a member, but their role does not allow this."""
-
-    message = "Your role in this organization does not allow this."
-
-
-class OwnerRequired(RoleTooLow):
+class OwnerRequired(RoleTooLow, OrganizationError):
     message = "Only an owner may grant, change or revoke the owner role."
 
 
-class LastOwner(OrganizationsError):
+class LastOwner(OrganizationError):
     message = "An organization must keep at least one owner: this would remove the last one."
 
 
-class AlreadyMember(OrganizationsError):
+class AlreadyMember(OrganizationError):
     message = "This user is already a member of the organization."
 
 
-class UnknownUser(OrganizationsError):
+class UnknownUser(OrganizationError):
     message = "No registered user has this email."

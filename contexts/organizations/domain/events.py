@@ -1,13 +1,20 @@
-"""What organizations announce to the rest of the system. Events carry primitives only, and a
-version, so that subscribers in other contexts never depend on this context's classes."""
+"""What organizations announce to the rest of the system (``kernel.events``)."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import attrs
+
+from kernel.events import Event
 
 
 @attrs.frozen
-class OrganizationCreated:
+class OrganizationCreated(Event):
+    """A new organization, with its first owner. Billing opens its account on it."""
+
+    name: ClassVar[str] = "organizations.organization_created"
+    version: ClassVar[int] = 1
+
     organization_id: int
     owner_id: int
-    version: int = 1

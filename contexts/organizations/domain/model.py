@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NewType
 
 import attrs
 
-from contexts.organizations.domain.errors import (
-    InvalidOrganization,
-    LastOwner,
-    OwnerRequired,
-    RoleTooLow,
-)
-from kernel.tenancy import Role
-
-OrganizationId = NewType("OrganizationId", int)
+from contexts.organizations.domain.errors import InvalidOrganization, LastOwner, OwnerRequired
+from kernel.actors import UserId
+from kernel.tenancy import OrganizationId, Role, RoleTooLow
 
 NAME_MAX_LENGTH = 100
 
@@ -45,7 +38,7 @@ class Membership:
     """A user's place in an organization."""
 
     organization_id: OrganizationId
-    user_id: int
+    user_id: UserId
     role: Role
 
 
@@ -53,7 +46,7 @@ class Membership:
 class MembershipView:
     """A membership as shown to the organization's members: with the user's name and email."""
 
-    user_id: int
+    user_id: UserId
     email: str
     name: str
     role: Role

@@ -25,6 +25,7 @@ from adapters.billing import models
 from adapters.billing.repositories import DjangoAccountRepository, DjangoBillingUnitOfWork
 from adapters.organizations.models import Membership, Organization
 from contexts.billing.domain.model import Account
+from kernel.tenancy import OrganizationId
 from src.container import ApplicationContainer
 from tests.concurrency import race
 from tests.conftest import client_for
@@ -116,7 +117,7 @@ def test_twenty_payers_drain_a_balance_of_100_exactly() -> None:
 class NaiveAccountRepository(DjangoAccountRepository):
     """What a careless implementation does: read the balance without locking, write it back."""
 
-    def lock(self, organization_id: int) -> Account:
+    def lock(self, organization_id: OrganizationId) -> Account:
         account = self.get(organization_id)
         time.sleep(0.002)  # the gap between read and write that real traffic provides
         return account

@@ -10,7 +10,7 @@ from adapters.identity.models import Profile, User
 from adapters.identity.repositories import DjangoIdentityUnitOfWork, DjangoUserRepository
 from contexts.identity.domain.errors import EmailAlreadyRegistered, UserNotFound
 from contexts.identity.domain.model import Profile as ProfileValue
-from contexts.identity.domain.model import UserId
+from kernel.actors import UserId
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,9 @@ import pytest
 
 from adapters.organizations.models import Membership as MembershipRow
 from adapters.organizations.models import Organization as OrganizationRow
-from contexts.organizations.domain.errors import OrganizationNotFound, OwnerRequired
-from contexts.organizations.domain.model import OrganizationId
-from kernel.tenancy import Role
+from contexts.organizations.domain.errors import OwnerRequired
+from kernel.actors import Actor, UserId
+from kernel.tenancy import OrganizationId, OrganizationNotFound, Role
 from src import container as composition
 from tests.concurrency import race
 from tests.factories import make_user
@@ -27,16 +27,17 @@ ROUNDS = 10
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("action", ["demote", "remove"])
 def test_two_owners_acting_on_each_other_leave_one_owner(action: str) -> None:
-    service = composition.application.organizations.service
+    service = composition.application.organizations.membership_service
 
-    def act(actor: int, target: int, org_id: OrganizationId) -> Callable[[], object]:
+    def act(actor_pk: int, target_pk: int, org_id: OrganizationId) -> Callable[[], object]:
+        # Both start as owners; the service reads the actor's role again under the lock.
+        actor = Actor(UserId(actor_pk), roles={org_id: Role.OWNER})
+        target = UserId(target_pk)
         if action == "demote":
             return lambda: service().change_role(
-                actor_id=actor, organization_id=org_id, user_id=target, role=Role.ADMIN
+                actor=actor, organization_id=org_id, user_id=target, role=Role.ADMIN
             )
-        return lambda: service().remove_member(
-            actor_id=actor, organization_id=org_id, user_id=target
-        )
+        return lambda: service().remove(actor=actor, organization_id=org_id, user_id=target)
 
     for _ in range(ROUNDS):
         alice, bob = make_user(), make_user()

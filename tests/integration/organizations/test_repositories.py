@@ -11,10 +11,11 @@ from adapters.organizations.repositories import (
     DjangoMembershipRepository,
     DjangoOrganizationRepository,
 )
-from contexts.organizations.domain.errors import AlreadyMember, OrganizationNotFound
-from contexts.organizations.domain.model import Membership, OrganizationId
+from contexts.organizations.domain.errors import AlreadyMember
+from contexts.organizations.domain.model import Membership
+from kernel.actors import UserId
 from kernel.pagination import PageRequest
-from kernel.tenancy import Role
+from kernel.tenancy import OrganizationId, OrganizationNotFound, Role
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -27,23 +28,23 @@ def _org(name: str = "Acme") -> OrganizationId:
 def test_an_organization_is_reachable_only_through_a_membership() -> None:
     member, stranger = make_user(), make_user()
     org = _org()
-    DjangoMembershipRepository().add(Membership(org, member.pk, Role.ADMIN))
+    DjangoMembershipRepository().add(Membership(org, UserId(member.pk), Role.ADMIN))
     repository = DjangoOrganizationRepository()
 
-    assert repository.get_for_member(org, member.pk).role is Role.ADMIN
+    assert repository.get_for_member(org, UserId(member.pk)).role is Role.ADMIN
     with pytest.raises(OrganizationNotFound):
-        repository.get_for_member(org, stranger.pk)
+        repository.get_for_member(org, UserId(stranger.pk))
     with pytest.raises(OrganizationNotFound):
-        repository.get_for_member(OrganizationId(org + 1000), member.pk)
+        repository.get_for_member(OrganizationId(org + 1000), UserId(member.pk))
 
 
 def test_one_membership_per_user_and_organization() -> None:
     user, org = make_user(), _org()
     repository = DjangoMembershipRepository()
-    repository.add(Membership(org, user.pk, Role.MEMBER))
+    repository.add(Membership(org, UserId(user.pk), Role.MEMBER))
 
     with pytest.raises(AlreadyMember):
-        repository.add(Membership(org, user.pk, Role.ADMIN))
+        repository.add(Membership(org, UserId(user.pk), Role.ADMIN))
 
     assert MembershipRow.objects.get(user=user).role == "member"
 
@@ -66,11 +67,11 @@ def test_lock_for_change_returns_the_owners_and_the_named_users() -> None:
         (admin, Role.ADMIN),
         (member, Role.MEMBER),
     ):
-        repository.add(Membership(org, user.pk, role))
-    repository.add(Membership(other_org, admin.pk, Role.OWNER))
+        repository.add(Membership(org, UserId(user.pk), role))
+    repository.add(Membership(other_org, UserId(admin.pk), Role.OWNER))
 
     with transaction.atomic():
-        locked = repository.lock_for_change(org, [admin.pk])
+        locked = repository.lock_for_change(org, [UserId(admin.pk)])
 
     assert {(m.user_id, m.role) for m in locked} == {
         (owner.pk, Role.OWNER),
@@ -84,7 +85,7 @@ def test_member_pages_walk_forward_and_back_in_user_order() -> None:
     users = [make_user() for _ in range(7)]
     repository = DjangoMembershipRepository()
     for user in users:
-        repository.add(Membership(org, user.pk, Role.MEMBER))
+        repository.add(Membership(org, UserId(user.pk), Role.MEMBER))
 
     first = repository.list_page(org, PageRequest(size=3))
     second = repository.list_page(org, PageRequest(size=3, cursor=first.next_cursor))

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 import attrs
 
 from contexts.billing.domain.errors import (
-    AccountNotFound,
     DuplicateSubscription,
     InvoiceNotFound,
     PlanNotFound,
@@ -26,7 +25,9 @@ from contexts.billing.domain.model import (
     SubscriptionId,
     SubscriptionStatus,
 )
+from kernel.actors import UserId
 from kernel.pagination import Page, PageRequest
+from kernel.tenancy import OrganizationId, OrganizationNotFound
 from tests.unit.fakes import FakeUnitOfWork
 
 PLANS = [
@@ -63,11 +64,11 @@ class FakeSubscriptions:
     def __init__(self) -> None:
         self.rows: dict[SubscriptionId, Subscription] = {}
 
-    def list_for_user(self, user_id: int, page: PageRequest) -> Page[Subscription]:
+    def list_for_user(self, user_id: UserId, page: PageRequest) -> Page[Subscription]:
         mine = [s for s in self.rows.values() if s.user_id == user_id]
         return Page(sorted(mine, key=lambda s: -s.id)[: page.size])
 
-    def has_active(self, user_id: int, plan_type: str) -> bool:
+    def has_active(self, user_id: UserId, plan_type: str) -> bool:
         return any(
             s.user_id == user_id
             and s.plan_type == plan_type
@@ -75,7 +76,7 @@ class FakeSubscriptions:
             for s in self.rows.values()
         )
 
-    def add(self, *, user_id: int, plan: Plan, start_date: date, end_date: date) -> Subscription:
+    def add(self, *, user_id: UserId, plan: Plan, start_date: date, end_date: date) -> Subscription:
         if self.has_active(user_id, plan.plan_type):
             raise DuplicateSubscription()
         subscription = Subscription(
@@ -90,7 +91,7 @@ class FakeSubscriptions:
         self.rows[subscription.id] = subscription
         return subscription
 
-    def get_for_user(self, user_id: int, subscription_id: SubscriptionId) -> Subscription:
+    def get_for_user(self, user_id: UserId, subscription_id: SubscriptionId) -> Subscription:
         subscription = self.rows.get(subscription_id)
         if subscription is None or subscription.user_id != user_id:
             raise SubscriptionNotFound()
@@ -109,53 +110,56 @@ class StoredAccount:
 
 class FakeAccounts:
     def __init__(self) -> None:
-        self.rows: dict[int, StoredAccount] = {}
-        self.locks: list[int] = []
+        self.rows: dict[OrganizationId, StoredAccount] = {}
+        self.locks: list[OrganizationId] = []
 
-    def open(self, organization_id: int, currency: str) -> None:
+    def open(self, organization_id: OrganizationId, currency: str) -> None:
         self.rows.setdefault(organization_id, StoredAccount(0, currency))
 
-    def get(self, organization_id: int) -> Account:
+    def get(self, organization_id: OrganizationId) -> Account:
         row = self.rows.get(organization_id)
         if row is None:
-            raise AccountNotFound()
+            # Every organization has an account: no account, no organization.
+            raise OrganizationNotFound()
         return Account(organization_id, row.balance_cents, row.currency)
 
-    def lock(self, organization_id: int) -> Account:
+    def lock(self, organization_id: OrganizationId) -> Account:
         self.locks.append(organization_id)
         return self.get(organization_id)
 
     def save_balance(self, account: Account) -> None:
         self.rows[account.organization_id].balance_cents = account.balance_cents
 
-    def next_invoice_number(self, organization_id: int) -> int:
+    def next_invoice_number(self, organization_id: OrganizationId) -> int:
         self.rows[organization_id].invoice_sequence += 1
         return self.rows[organization_id].invoice_sequence
 
 
 class FakeLedger:
     def __init__(self) -> None:
-        self.entries: list[tuple[int, LedgerEntry]] = []
+        self.entries: list[tuple[OrganizationId, LedgerEntry]] = []
+        self.actor_ids: dict[int, UserId] = {}  # who made each entry, by entry id
 
     def append(
         self,
         *,
-        organization_id: int,
+        organization_id: OrganizationId,
         amount_cents: int,
         kind: EntryKind,
         invoice_id: InvoiceId | None,
-        actor_id: int,
+        actor_id: UserId,
         at: datetime,
     ) -> LedgerEntry:
         entry = LedgerEntry(len(self.entries) + 1, amount_cents, kind, invoice_id, at)
         self.entries.append((organization_id, entry))
+        self.actor_ids[entry.id] = actor_id
         return entry
 
-    def list_page(self, organization_id: int, page: PageRequest) -> Page[LedgerEntry]:
+    def list_page(self, organization_id: OrganizationId, page: PageRequest) -> Page[LedgerEntry]:
         mine = [e for org, e in self.entries if org == organization_id]
         return Page(list(reversed(mine))[: page.size])
 
-    def total(self, organization_id: int) -> int:
+    def total(self, organization_id: OrganizationId) -> int:
         return sum(e.amount_cents for org, e in self.entries if org == organization_id)
 
 
@@ -166,7 +170,7 @@ class FakeInvoices:
     def add(
         self,
         *,
-        organization_id: int,
+        organization_id: OrganizationId,
         number: int,
         amount_cents: int,
         currency: str,
@@ -189,13 +193,13 @@ class FakeInvoices:
         self.rows[invoice.id] = invoice
         return invoice
 
-    def get(self, organization_id: int, invoice_id: InvoiceId) -> Invoice:
+    def get(self, organization_id: OrganizationId, invoice_id: InvoiceId) -> Invoice:
         invoice = self.rows.get(invoice_id)
         if invoice is None or invoice.organization_id != organization_id:
             raise InvoiceNotFound()
         return invoice
 
-    def lock(self, organization_id: int, invoice_id: InvoiceId) -> Invoice:
+    def lock(self, organization_id: OrganizationId, invoice_id: InvoiceId) -> Invoice:
         return self.get(organization_id, invoice_id)
 
     def mark_paid(self, invoice: Invoice, at: datetime) -> Invoice:
@@ -209,7 +213,7 @@ class FakeInvoices:
         return void
 
     def list_page(
-        self, organization_id: int, status: InvoiceStatus | None, page: PageRequest
+        self, organization_id: OrganizationId, status: InvoiceStatus | None, page: PageRequest
     ) -> Page[Invoice]:
         mine = [
             i

@@ -14,7 +14,8 @@ from contexts.identity.domain.errors import (
     UserNotFound,
     WeakPassword,
 )
-from contexts.identity.domain.model import IssuedToken, Profile, User, UserId
+from contexts.identity.domain.model import IssuedToken, Profile, TokenId, User
+from kernel.actors import UserId
 from tests.unit.fakes import FakeUnitOfWork
 
 
@@ -96,6 +97,8 @@ class FakeAuthenticator:
 
 @attrs.define
 class FakeTokenIssuer:
+    """Tokens by id (here the id is the secret itself); each remembers its holder."""
+
     issued: dict[str, UserId] = attrs.field(factory=dict)
 
     def issue(self, user_id: UserId) -> IssuedToken:
@@ -103,5 +106,7 @@ class FakeTokenIssuer:
         self.issued[token] = user_id
         return IssuedToken(token=token, expires_at=datetime.now(UTC) + timedelta(hours=1))
 
-    def revoke(self, token_id: str) -> None:
-        self.issued.pop(token_id, None)
+    def revoke(self, user_id: UserId, token_id: TokenId) -> None:
+        # Like the real issuer: only the holder's own token goes; another's is left alone.
+        if self.issued.get(token_id) == user_id:
+            del self.issued[token_id]

@@ -7,15 +7,12 @@ from datetime import UTC, datetime
 
 import attrs
 
-from contexts.organizations.domain.errors import AlreadyMember, OrganizationNotFound
-from contexts.organizations.domain.model import (
-    Membership,
-    Organization,
-    OrganizationId,
-    OrganizationView,
-)
+from contexts.organizations.domain.errors import AlreadyMember
+from contexts.organizations.domain.model import Membership, Organization, OrganizationView
+from kernel.actors import UserId
+from kernel.events import Event
 from kernel.pagination import Page, PageRequest
-from kernel.tenancy import Role
+from kernel.tenancy import OrganizationId, OrganizationNotFound, Role
 from tests.unit.fakes import FakeUnitOfWork
 
 
@@ -34,7 +31,7 @@ class FakeOrganizationRepository:
         self.rows[organization.id] = organization
         return organization
 
-    def get_for_member(self, organization_id: OrganizationId, user_id: int) -> OrganizationView:
+    def get_for_member(self, organization_id: OrganizationId, user_id: UserId) -> OrganizationView:
         membership = self._memberships.get(organization_id, user_id)
         if membership is None or organization_id not in self.rows:
             raise OrganizationNotFound()
@@ -44,7 +41,7 @@ class FakeOrganizationRepository:
     def save(self, organization: Organization) -> None:
         self.rows[organization.id] = organization
 
-    def list_for_member(self, user_id: int, page: PageRequest) -> Page[OrganizationView]:
+    def list_for_member(self, user_id: UserId, page: PageRequest) -> Page[OrganizationView]:
         mine = [m for m in self._memberships.rows.values() if m.user_id == user_id]
         return Page(
             [
@@ -56,8 +53,8 @@ class FakeOrganizationRepository:
 
 class FakeMembershipRepository:
     def __init__(self) -> None:
-        self.rows: dict[tuple[int, int], Membership] = {}
-        self.locked: list[tuple[OrganizationId, frozenset[int]]] = []
+        self.rows: dict[tuple[OrganizationId, UserId], Membership] = {}
+        self.locked: list[tuple[OrganizationId, frozenset[UserId]]] = []
 
     def add(self, membership: Membership) -> None:
         key = (membership.organization_id, membership.user_id)
@@ -65,11 +62,11 @@ class FakeMembershipRepository:
             raise AlreadyMember()
         self.rows[key] = membership
 
-    def get(self, organization_id: OrganizationId, user_id: int) -> Membership | None:
+    def get(self, organization_id: OrganizationId, user_id: UserId) -> Membership | None:
         return self.rows.get((organization_id, user_id))
 
     def lock_for_change(
-        self, organization_id: OrganizationId, user_ids: Collection[int]
+        self, organization_id: OrganizationId, user_ids: Collection[UserId]
     ) -> list[Membership]:
         self.locked.append((organization_id, frozenset(user_ids)))
         return [
@@ -82,7 +79,7 @@ class FakeMembershipRepository:
     def set_role(self, membership: Membership) -> None:
         self.rows[(membership.organization_id, membership.user_id)] = membership
 
-    def remove(self, organization_id: OrganizationId, user_id: int) -> None:
+    def remove(self, organization_id: OrganizationId, user_id: UserId) -> None:
         del self.rows[(organization_id, user_id)]
 
     def list_page(self, organization_id: OrganizationId, page: PageRequest) -> Page[Membership]:
@@ -107,7 +104,7 @@ class FakeOrganizationsUnitOfWork(FakeUnitOfWork):
 
 @attrs.frozen
 class Card:
-    id: int
+    id: UserId
     email: str
     name: str
 
@@ -116,16 +113,16 @@ class FakeUserDirectory:
     def __init__(self, *cards: Card) -> None:
         self.cards = {card.id: card for card in cards}
 
-    def find_user_by_email(self, email: str) -> Card | None:
+    def find_user_by_email(self, *, email: str) -> Card | None:
         return next((c for c in self.cards.values() if c.email == email.lower()), None)
 
-    def describe_users(self, user_ids: Iterable[int]) -> Mapping[int, Card]:
+    def describe_users(self, *, user_ids: Iterable[UserId]) -> Mapping[UserId, Card]:
         return {user_id: self.cards[user_id] for user_id in user_ids if user_id in self.cards}
 
 
 @attrs.define
 class RecordingEventPublisher:
-    events: list[object] = attrs.field(factory=list)
+    events: list[Event] = attrs.field(factory=list)
 
-    def publish(self, event: object) -> None:
+    def publish(self, event: Event) -> None:
         self.events.append(event)

@@ -1,12 +1,9 @@
-"""Two gunicorn workers, one database, configured the way users configure it (DATABASE_URL,
-also for a SQLite file): races between the workers end as they do on PostgreSQL, never in a
-"database is locked" 503."""
+"""Billing's races through two gunicorn workers on one database, configured the way users
+configure it (DATABASE_URL, also for a SQLite file): they end as they do on PostgreSQL, never in
+a "database is locked" 503 (the settings side: tests/integration/test_sqlite_settings.py)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,7 +12,6 @@ import pytest
 
 from tests.servers import (
     GENEROUS_THROTTLES,
-    REPO_ROOT,
     AppServer,
     app_environment,
     isolated_database,
@@ -26,40 +22,6 @@ pytestmark = pytest.mark.slow
 
 CONCURRENT = 10
 SUBSCRIPTION = {"plan": "api-pro", "start_date": "2026-01-01", "end_date": "2027-01-01"}
-
-
-def _settings_database(**env: str) -> dict[str, object]:
-    """DATABASES["default"] as the production settings build it from ``env``."""
-    script = (
-        "import json, django; django.setup(); from django.conf import settings; "
-        "print(json.dumps(settings.DATABASES['default'], default=str))"
-    )
-    result = subprocess.run(  # noqa: S603  (this interpreter, a fixed script)
-        [sys.executable, "-c", script],
-        cwd=REPO_ROOT,
-        env=app_environment(**env),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    database: dict[str, object] = json.loads(result.stdout)
-    return database
-
-
-def test_sqlite_is_tuned_whether_named_by_database_url_or_sqlite_path(tmp_path: Path) -> None:
-    path = tmp_path / "app.sqlite3"
-
-    by_url = _settings_database(DATABASE_URL=f"sqlite:///{path}")
-    by_path = _settings_database(SQLITE_PATH=str(path))
-
-    assert by_url == by_path
-    assert by_url["NAME"] == str(path)
-    options = by_url["OPTIONS"]
-    assert isinstance(options, dict)
-    assert options["transaction_mode"] == "IMMEDIATE"
-    assert options["timeout"] == 20
-    assert "journal_mode=WAL" in options["init_command"]
-    assert by_url["CONN_HEALTH_CHECKS"] is True
 
 
 def test_races_between_two_workers_end_as_on_postgresql(tmp_path: Path) -> None:

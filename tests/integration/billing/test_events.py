@@ -1,5 +1,6 @@
-"""Cross-context reactions wired in the composition root run inside the publisher's unit of
-work: an organization and its billing account are created together, or not at all."""
+"""Billing's reaction to organizations' events (``BillingConfig.subscriptions``) runs inside the
+publisher's unit of work: an organization and its billing account are created together, or not
+at all."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from dependency_injector import providers
 
 from adapters.billing.models import Account
 from adapters.organizations.models import Membership, Organization
+from kernel.actors import Actor, UserId
+from kernel.events import Payload
 from src.container import ApplicationContainer
 from tests.factories import make_user
 
@@ -17,7 +20,9 @@ pytestmark = pytest.mark.django_db
 def test_creating_an_organization_opens_its_account(container: ApplicationContainer) -> None:
     owner = make_user()
 
-    created = container.organizations.service().create(actor_id=owner.pk, name="Acme")
+    created = container.organizations.organization_service().create(
+        actor=Actor(UserId(owner.pk)), name="Acme"
+    )
 
     account = Account.objects.get(organization_id=created.id)
     assert (account.balance_cents, account.currency) == (0, "EUR")
@@ -26,17 +31,19 @@ def test_creating_an_organization_opens_its_account(container: ApplicationContai
 def test_when_the_account_cannot_be_opened_no_organization_is_created(
     container: ApplicationContainer,
 ) -> None:
-    class BrokenBilling:
-        def open_account(self, organization_id: int) -> None:
+    class BrokenOpenAccount:
+        def __call__(self, payload: Payload) -> None:
             raise RuntimeError("billing is down")
 
     owner = make_user()
 
     with (
-        container.billing.api.override(providers.Factory(BrokenBilling)),
-        pytest.raises(RuntimeError),
+        container.billing.open_account.override(providers.Factory(BrokenOpenAccount)),
+        pytest.raises(RuntimeError, match="billing is down"),
     ):
-        container.organizations.service().create(actor_id=owner.pk, name="Acme")
+        container.organizations.organization_service().create(
+            actor=Actor(UserId(owner.pk)), name="Acme"
+        )
 
     assert not Organization.objects.exists()
     assert not Membership.objects.exists()

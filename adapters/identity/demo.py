@@ -1,0 +1,39 @@
+"""Identity's demo data (``manage.py seed_demo``; README.md, "Demo data"): the demo people,
+registered through the service like any user, and one staff member for the admin site."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.identity.container import IdentityContainer
+from adapters.identity.models import User
+
+DEMO_PASSWORD = "bastion-demo-password"  # noqa: S105  (documented demo credential, dev only)
+STAFF_EMAIL = "admin@bastion.example"
+DEMO_PEOPLE = [
+    (STAFF_EMAIL, "Ada Admin"),
+    ("alice@bastion.example", "Alice Owner"),
+    ("bob@bastion.example", "Bob Admin"),
+    ("carol@bastion.example", "Carol Member"),
+    ("dave@bastion.example", "Dave Owner"),
+    ("erin@bastion.example", "Erin Admin"),
+    ("frank@bastion.example", "Frank Member"),
+]
+
+
+def seed(*, container: IdentityContainer, world: dict[str, Any]) -> None:
+    """Register the demo people (once); ``world["users"]``: email → user id."""
+    users = container.user_service()
+    ids = {}
+    for email, name in DEMO_PEOPLE:
+        existing = users.find_by_email(email=email)
+        user = existing or users.register(email=email, password=DEMO_PASSWORD, name=name)
+        ids[email] = user.id
+    # What createsuperuser would do: there is no use case for it in the API.
+    User.objects.filter(email=STAFF_EMAIL).update(is_staff=True, is_superuser=True)
+    world["users"] = ids
+    world["staff"] = ids[STAFF_EMAIL]
+    world.setdefault("summary", []).append(
+        f"Password for every demo user: {DEMO_PASSWORD!r}; {STAFF_EMAIL} is staff "
+        "(also for /admin/)."
+    )

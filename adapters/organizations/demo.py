@@ -1,0 +1,50 @@
+"""Organizations' demo data (``manage.py seed_demo``): Acme and Globex, each with an owner, an
+admin and a member, made through the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.organizations.container import OrganizationsContainer
+from kernel.actors import Actor
+from kernel.pagination import PageRequest
+from kernel.tenancy import Role
+
+# Each organization: its name, then (email, role) of its members; the owner comes first.
+DEMO_ORGANIZATIONS = [
+    (
+        "Acme",
+        [
+            ("alice@bastion.example", Role.OWNER),
+            ("bob@bastion.example", Role.ADMIN),
+            ("carol@bastion.example", Role.MEMBER),
+        ],
+    ),
+    (
+        "Globex",
+        [
+            ("dave@bastion.example", Role.OWNER),
+            ("erin@bastion.example", Role.ADMIN),
+            ("frank@bastion.example", Role.MEMBER),
+        ],
+    ),
+]
+
+
+def seed(*, container: OrganizationsContainer, world: dict[str, Any]) -> None:
+    """Create the organizations that do not exist yet; ``world["new_organizations"]``: name →
+    (organization id, owner id) of those created now."""
+    users = world["users"]
+    organizations = container.organization_service()
+    memberships = container.membership_service()
+    created = {}
+    for name, members in DEMO_ORGANIZATIONS:
+        owner = Actor(users[members[0][0]])
+        mine = organizations.list(actor=owner, page=PageRequest(size=100)).items
+        if any(organization.name == name for organization in mine):
+            continue
+        organization = organizations.create(actor=owner, name=name)
+        for email, role in members[1:]:
+            memberships.add(actor=owner, organization_id=organization.id, email=email, role=role)
+        created[name] = (organization.id, owner.user_id)
+    world["new_organizations"] = created
