@@ -4,9 +4,13 @@ falls back to HTML (or answers 406) whatever the client's Accept header says."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from decimal import Decimal
 from typing import IO, Any
 
 import orjson
+from django.utils.encoding import force_str
+from django.utils.functional import Promise
 from rest_framework.exceptions import NotAcceptable, ParseError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import BaseParser
@@ -14,6 +18,21 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def _json_default(value: Any) -> Any:
+    """What orjson cannot encode itself but a response may carry: a Decimal (as a string, so
+    no precision is lost), a lazy translation string, a duration (in seconds, as DRF's encoder
+    writes it), a set. Anything else is a programming error: orjson raises TypeError."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Promise):
+        return force_str(value)
+    if isinstance(value, timedelta):
+        return str(value.total_seconds())
+    if isinstance(value, set | frozenset):
+        return list(value)
+    raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
 
 
 class ORJSONRenderer(BaseRenderer):
@@ -29,7 +48,7 @@ class ORJSONRenderer(BaseRenderer):
     ) -> bytes:
         if data is None:
             return b""
-        return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+        return orjson.dumps(data, default=_json_default, option=orjson.OPT_NON_STR_KEYS)
 
 
 class StrictJSONParser(BaseParser):
