@@ -117,13 +117,19 @@ def _invalid_cursor() -> ValidationError:
 
 def _beyond(ordering: Sequence[str], values: Sequence[Any], *, forward: bool) -> Q:
     """Rows strictly after (``forward``) or before the position ``values`` in ``ordering``:
-    (c0 > v0) OR (c0 = v0 AND c1 > v1) OR ..., with < for descending columns."""
+    c0 >= v0 AND ((c0 > v0) OR (c0 = v0 AND c1 > v1) OR ...), with < for descending columns.
+
+    The leading ``c0 >= v0`` is implied by the rest, but a planner cannot see through the OR:
+    without it PostgreSQL reads the index from the list's start and filters every row before
+    the page, so a deep page costs as much as all the pages before it."""
     condition = Q()
     for index, column in enumerate(ordering):
         lookup = "lt" if column.startswith("-") == forward else "gt"
         equal_prefix = {ordering[i].lstrip("-"): values[i] for i in range(index)}
         condition |= Q(**equal_prefix, **{f"{column.lstrip('-')}__{lookup}": values[index]})
-    return condition
+    first = ordering[0]
+    bound = "lte" if first.startswith("-") == forward else "gte"
+    return Q(**{f"{first.lstrip('-')}__{bound}": values[0]}) & condition
 
 
 def keyset_page(
