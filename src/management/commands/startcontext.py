@@ -1,26 +1,17 @@
-"""``manage.py startcontext <name>``: add a tenant-scoped bounded context that passes every gate.
+"""``manage.py startcontext <name> [--entity <singular>] [--dry-run]``: add a bounded context.
 
-It renders the templates in ``src/management/context_template/`` (``.py-tpl`` files, which no
-linter, type checker or test runner reads as code) into ``contexts/<name>/``,
-``adapters/<name>/`` and ``tests/{unit,integration,api}/<name>/``, then registers the context
-where the project lists its contexts, at ``# startcontext: ...`` marker comments:
-
-- ``src/settings/base.py``: INSTALLED_APPS;
-- ``src/urls.py``: the API's URL includes;
-- ``src/container.py``: the imports (sorted into the first-party block), the application
-  container, the views to wire;
-- ``importlinter.ini``: the layer of independent adapters, and an adapter-scope contract;
-- ``tests/api/route_policies.py``: the routes' security policy, and the factory of the objects
-  their path parameter names, for the route security matrix.
-
-Everything is checked before anything is written: an invalid or taken name, a context that is
-already registered, or a missing marker stops the command with nothing changed. Placeholders
-in the templates are ``{{ key }}``, for the keys of ``Names.placeholders``.
+The template, ``src/management/context_template/``, is a real tenant-scoped context named
+``work_items`` (entity ``work_item``) in plain Python, linted in place and generated, type-checked
+and tested in a copy of the project by tests/architecture/test_startcontext.py. The command
+copies it, renaming every spelling of the example's names (``Names.spellings``), and installs
+the copy with one line in INSTALLED_APPS: a context describes itself in its AppConfig, so
+nothing else lists it. Every refusal (see the checks below) comes before anything is written.
 docs/adding-a-context.md describes what is generated and why.
 """
 
 from __future__ import annotations
 
+import ast
 import builtins
 import io
 import keyword
@@ -29,10 +20,14 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 import tokenize
-from collections.abc import Callable, Iterable, Mapping
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from django.apps import apps
@@ -40,74 +35,62 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import Resolver404, get_resolver, resolve
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "context_template"
-TEMPLATE_SUFFIX = ".py-tpl"
-PATH_PLACEHOLDER = "context_name"  # in template paths: replaced by the context's name
-PLACEHOLDER = re.compile(r"\{\{ (\w+) \}\}")
-MARKER_PREFIX = "# startcontext: "
+from adapters.platform.contexts import installed_contexts
 
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "context_template"
+SETTINGS_FILE = "src/settings/base.py"
+API_PREFIX = "/api/v1/"  # where src/urls.py mounts every context's URLconf
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 MAX_NAME_LENGTH = 30
-# Names the project already gives a meaning to (packages, layers, the planted context of
-# tests/architecture/test_import_contracts.py, URL segments), besides every installed app label.
-RESERVED = frozenset(
-    {
-        "adapters",
-        "api",
-        "application",
-        "billing",
-        "contexts",
-        "domain",
-        "identity",
-        "intruder",
-        "kernel",
-        "management",
-        "migrations",
-        "organizations",
-        "orgs",
-        "platform",
-        "src",
-        "tests",
-    }
-)
-# The security policy of every route, which tests/api/test_route_security_matrix.py enforces.
-ROUTE_POLICIES = "tests/api/route_policies.py"
+MAX_INDEX_NAME_LENGTH = 30  # Django's limit (models.E034)
+LIST_INDEX_SUFFIX = "_list_idx"
+PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")  # in a URL pattern
+# The example's names, however written: none may be left once they are renamed.
+TRACE = re.compile(r"work[\W_]?items?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Names:
-    """The new context's name (plural: ``projects``) and its entity's (``project``)."""
+    """A context's name (plural: ``projects``) and its entity's (``project``)."""
 
     context: str
     entity: str
 
+    def spellings(self) -> list[str]:
+        """Every way the code writes the two names, in the same order for every context:
+        snake_case, UPPER_CASE, CamelCase, slug, words, Capitalised words, and the flat
+        lowercase of Django's model names (``workitem``)."""
+        found: list[str] = []
+        for name in (self.context, self.entity):
+            words = name.replace("_", " ")
+            camel = "".join(part.capitalize() for part in name.split("_"))
+            found += [name, name.upper(), camel, name.replace("_", "-"), words, words.capitalize()]
+            found.append(name.replace("_", ""))
+        return found
+
     @property
-    def placeholders(self) -> dict[str, str]:
-        words, entity_words = self.context.replace("_", " "), self.entity.replace("_", " ")
-        return {
-            "context": self.context,  # projects: packages, app label, repository attribute
-            "Context": _camel(self.context),  # Projects: ProjectsConfig, ProjectsContainer
-            "entity": self.entity,  # project: variables, project_id
-            "Entity": _camel(self.entity),  # Project: the entity, the model, ProjectService
-            "context_slug": self.context.replace("_", "-"),  # URL segment, list route name
-            "entity_slug": self.entity.replace("_", "-"),  # item route name, problem types
-            "context_words": words,  # prose: "support tickets"
-            "Context_words": words.capitalize(),  # the app's verbose_name
-            "entity_words": entity_words,  # prose: "support ticket"
-            # Django caps index names at 30 characters.
-            "list_index": f"{self.context[:21].rstrip('_')}_list_idx",
-        }
+    def list_index(self) -> str:
+        """The list's index name, cut to Django's length limit."""
+        room = MAX_INDEX_NAME_LENGTH - len(LIST_INDEX_SUFFIX)
+        return self.context[:room].rstrip("_") + LIST_INDEX_SUFFIX
 
 
-def _camel(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_"))
+EXAMPLE = Names("work_items", "work_item")
 
 
-# --- validating the names -------------------------------------------------------------------------
+def renamer(names: Names) -> Callable[[str], str]:
+    """Replace each spelling of the example's names by the same spelling of ``names``, longest
+    first, in one pass (what it writes is not read again)."""
+    table = dict(zip(EXAMPLE.spellings(), names.spellings(), strict=True))
+    table[EXAMPLE.list_index] = names.list_index
+    pattern = re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True))))
+    return lambda text: pattern.sub(lambda match: table[match.group(0)], text)
 
 
-def check_identifier(value: str, what: str, *, local_variable: bool = False) -> None:
-    """``local_variable``: the generated code also uses it as a variable name (the entity)."""
+# --- the names ------------------------------------------------------------------------------------
+
+
+def check_identifier(value: str, what: str) -> None:
     if not NAME_PATTERN.match(value) or len(value) > MAX_NAME_LENGTH:
         raise CommandError(
             f"{what} {value!r} is not valid: use lowercase letters, digits and single "
@@ -116,14 +99,11 @@ def check_identifier(value: str, what: str, *, local_variable: bool = False) -> 
         )
     if keyword.iskeyword(value) or keyword.issoftkeyword(value):
         raise CommandError(f"{what} {value!r} is a Python keyword.")
-    if local_variable and hasattr(builtins, value):
-        raise CommandError(f"{what} {value!r} is a Python built-in name.")
+    if TRACE.search(value):
+        raise CommandError(f"{what} {value!r} contains the template's own name, work_items.")
 
 
 def make_names(name: str, entity: str | None) -> Names:
-    check_identifier(name, "The context name")
-    if name in RESERVED:
-        raise CommandError(f"{name!r} is reserved: the project already uses that name.")
     if entity is None:
         if not name.endswith("s") or name.endswith("ss"):
             raise CommandError(
@@ -131,365 +111,305 @@ def make_names(name: str, entity: str | None) -> Names:
                 f"(e.g. startcontext {name} --entity <singular>)."
             )
         entity = name.removesuffix("s")
-    check_identifier(entity, "The entity name", local_variable=True)
+    check_identifier(entity, "The entity name")
+    if hasattr(builtins, entity):
+        raise CommandError(f"The entity name {entity!r} is a Python built-in name.")
     if entity == name:
         raise CommandError("The entity name must differ from the context name (its plural).")
-    names = Names(name, entity)
-    clashes = {name, entity, _camel(name), _camel(entity)} & template_identifiers()
-    if clashes:
-        raise CommandError(
-            f"{', '.join(sorted(clashes))} would clash with a name the generated code already "
-            "uses (a variable, a parameter or an import): choose another name or --entity."
+    return Names(name, entity)
+
+
+# --- the template ---------------------------------------------------------------------------------
+
+
+def template_files() -> Iterator[Path]:
+    for path in sorted(TEMPLATE_DIR.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            yield path
+
+
+def render(root: Path, names: Names) -> dict[Path, str]:
+    """Target path → content, for every file of the template; no trace of the example left."""
+    rename = renamer(names)
+    limit = line_length(root)
+    files = {}
+    for source in template_files():
+        text = rename(source.read_text())
+        files[root / rename(source.relative_to(TEMPLATE_DIR).as_posix())] = (
+            wrap_prose(text, limit) if source.suffix == ".py" else text
         )
-    return names
-
-
-def template_identifiers() -> set[str]:
-    """Every identifier the templates use in code (not in comments or strings)."""
-    found: set[str] = set()
-    for template in TEMPLATE_DIR.rglob(f"*{TEMPLATE_SUFFIX}"):
-        code = PLACEHOLDER.sub("placeholder", template.read_text())
-        tokens = tokenize.generate_tokens(io.StringIO(code).readline)
-        found |= {token.string for token in tokens if token.type == tokenize.NAME}
-    return found
-
-
-def check_not_taken(root: Path, names: Names) -> None:
-    """The context must be new: no package, app label, URL, route name or path parameter of
-    that name may exist yet, nor an OpenAPI component or view class of the entity's name."""
-    values = names.placeholders
-    existing = [
-        str(path.relative_to(root)) for path in package_dirs(root, names.context) if path.exists()
+    leftovers = [
+        str(path.relative_to(root))
+        for path, text in files.items()
+        if TRACE.search(str(path.relative_to(root))) or TRACE.search(text)
     ]
+    if leftovers:
+        raise CommandError(
+            f"The template's own name is left in {leftovers}: Names.spellings() does not know "
+            "a way the template writes it. Nothing was written."
+        )
+    return files
+
+
+def line_length(root: Path) -> int:
+    """The project's ruff line length (ruff's default without one)."""
+    try:
+        config = tomllib.loads((root / "pyproject.toml").read_text())
+    except OSError:
+        return 88
+    return int(config.get("tool", {}).get("ruff", {}).get("line-length", 88))
+
+
+def wrap_prose(text: str, limit: int) -> str:
+    """Re-wrap each paragraph of a comment or docstring that a name longer than the example's
+    made longer than ``limit`` (ruff's formatter leaves prose alone)."""
+    tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    kinds = {  # line number → what its prose belongs to: a docstring, or a column of comments
+        number: ('"""', *token.start)
+        for token in tokens
+        if token.type == tokenize.STRING and token.string.startswith('"""')
+        for number in range(token.start[0], token.end[0] + 1)
+    }
+    kinds |= {
+        token.start[0]: ("#", 0, token.start[1])
+        for token in tokens
+        if token.type == tokenize.COMMENT and token.line.lstrip().startswith("#")
+    }
+    lines = text.splitlines(keepends=True)
+    wrapped: list[str] = []
+    index = 0
+    while index < len(lines):
+        line, kind = lines[index], kinds.get(index + 1)
+        index += 1
+        if kind is None or len(line.rstrip("\n")) <= limit:
+            wrapped.append(line)
+            continue
+        comment = kind[0] == "#"
+        paragraph = [line]
+        while (  # the rest of the paragraph: same comment or docstring, up to a blank line
+            index < len(lines)
+            and kinds.get(index + 1) == kind
+            and lines[index].strip().removeprefix("#").strip()
+            and not paragraph[-1].rstrip().endswith('"""')
+        ):
+            paragraph.append(lines[index])
+            index += 1
+        indent = line[: len(line) - len(line.lstrip())]
+        prefix = "# " if comment else ""
+        words = " ".join(
+            p.strip().removeprefix("#").strip() if comment else p.strip() for p in paragraph
+        )
+        width = limit - len(indent) - len(prefix)
+        parts = textwrap.wrap(words, width, break_long_words=False, break_on_hyphens=False)
+        wrapped += [f"{indent}{prefix}{part}\n" for part in parts]
+    return "".join(wrapped)
+
+
+def context_folders(root: Path, context: str) -> list[Path]:
+    """The new context's folders: those of the template named after the example, renamed."""
+    return [
+        root / folder.relative_to(TEMPLATE_DIR).parent / context
+        for folder in sorted(TEMPLATE_DIR.rglob(EXAMPLE.context))
+        if folder.is_dir()
+    ]
+
+
+def identifier_clashes(names: Names) -> set[str]:
+    """Names the renamed code would use that the template uses already for something else."""
+    rename = renamer(names)
+    tokens = {
+        token.string
+        for source in template_files()
+        if source.suffix == ".py"
+        for token in tokenize.generate_tokens(io.StringIO(source.read_text()).readline)
+        if token.type == tokenize.NAME
+    }
+    kept = {token for token in tokens if not TRACE.search(token)}
+    return kept & {rename(token) for token in tokens - kept}
+
+
+# --- what the project has already -----------------------------------------------------------------
+
+
+def check_not_taken(root: Path, name: str) -> None:
+    """The context's name must be new to the project: not a name of its layout, not an
+    installed app's label, no folder of that name where the context's would go."""
+    layout = {path.parent.name for path in root.glob("*/__init__.py")}
+    layout |= {p.name for p in TEMPLATE_DIR.rglob("*") if p.is_dir() and not TRACE.search(p.name)}
+    if name in layout:
+        raise CommandError(f"{name!r} is part of the project's layout: choose another name.")
+    labels = {config.label: config.name for config in apps.get_app_configs()}
+    if name in labels:
+        raise CommandError(
+            f"{name!r} exists already: it is the label of the installed app {labels[name]}."
+        )
+    existing = [str(p.relative_to(root)) for p in context_folders(root, name) if p.exists()]
     if existing:
         raise CommandError(
-            f"A context named {names.context!r} exists already ({', '.join(existing)}). "
-            "To start over, remove it first (docs/adding-a-context.md, 'Removing a context')."
+            f"A context named {name!r} exists already ({', '.join(existing)}). To start over, "
+            "remove it first (docs/adding-a-context.md, 'Removing a generated context')."
         )
-    labels = {config.label for config in apps.get_app_configs()}
-    if names.context in labels:
-        raise CommandError(f"{names.context!r} is the label of an installed Django app.")
-    route_names = {key for key in get_resolver().reverse_dict if isinstance(key, str)}
-    for route_name in (values["context_slug"], values["entity_slug"]):
+
+
+def check_clashes(root: Path, names: Names, files: Mapping[Path, str]) -> None:
+    """Nothing the generated code names may be in use already: identifiers of the template,
+    route names, path parameters, URLs, view classes, index and constraint names."""
+    clashes = identifier_clashes(names)
+    if clashes:
+        raise CommandError(
+            f"{', '.join(sorted(clashes))} would clash with names the template's code uses "
+            "already: choose another name or --entity."
+        )
+    rename = renamer(names)
+    template = "adapters/" + EXAMPLE.context + "/{}.py"
+    check_routes(
+        (TEMPLATE_DIR / template.format("urls")).read_text(),
+        files[root / rename(template.format("urls"))],
+        rename,
+    )
+    check_views(files[root / rename(template.format("views"))])
+    check_database_names(files[root / rename(template.format("models"))])
+
+
+def check_routes(template_urls: str, urls: str, rename: Callable[[str], str]) -> None:
+    known = get_resolver().reverse_dict  # route name → its patterns (and view → its patterns)
+    route_names = {key for key in known if isinstance(key, str)}
+    for route_name in re.findall(r'name="([^"]+)"', urls):
         if route_name in route_names:
             raise CommandError(f"A route named {route_name!r} exists already.")
-    collection = f"/api/v1/orgs/1/{values['context_slug']}"
-    for path in (collection, f"{collection}/1"):
+    parameters = {
+        parameter
+        for key in route_names
+        for _, regex, _, _ in known.getlist(key)
+        for parameter in re.findall(r"\(\?P<(\w+)>", regex)
+    }
+    for parameter in PARAMETER.findall(template_urls):
+        if TRACE.search(parameter) and rename(parameter) in parameters:
+            raise CommandError(f"The path parameter {rename(parameter)} is in use already.")
+    for path in _paths(urls):
         try:
-            match = resolve(path)
+            match = resolve(API_PREFIX + PARAMETER.sub("1", path))
         except Resolver404:
             continue
         if match.url_name is not None:  # anything but the API's catch-all 404
-            raise CommandError(f"{path} is served by {match.url_name!r} already.")
-    policies = (root / ROUTE_POLICIES).read_text()
-    if f'"{names.entity}_id"' in policies:
-        raise CommandError(f"The path parameter {names.entity}_id is in use already.")
-    entity_class = values["Entity"]
-    pattern = re.compile(rf"^class {entity_class}(ListView|DetailView|Output|Input)\b", re.M)
-    for module in (root / "adapters").rglob("*.py"):
-        if pattern.search(module.read_text()):
+            shown = API_PREFIX + PARAMETER.sub(r"{\1}", path)
+            raise CommandError(f"{shown} is served by {match.url_name!r} already.")
+
+
+def _paths(urls: str) -> list[str]:
+    """The route of every ``path(...)`` of a URLconf, its f-string fields filled in from the
+    module's string constants (``org = "orgs/<id:org_id>"``)."""
+    constants = dict(re.findall(r'^(\w+) = "([^"]*)"$', urls, re.MULTILINE))
+    routes = re.findall(r'\bpath\(\s*f?"([^"]+)"', urls)
+    return [re.sub(r"\{(\w+)\}", lambda field: constants[field.group(1)], r) for r in routes]
+
+
+def check_views(views: str) -> None:
+    """The OpenAPI components and operation ids are named after the view and serializer
+    classes: none may be defined in another context's views already."""
+    defined = re.findall(r"^class (\w+)", views, re.MULTILINE)
+    for context in installed_contexts():
+        if context.url_module() is None:
+            continue  # no routes, no views
+        module = import_module(f"{context.name}.views")
+        taken = [name for name in defined if _defined_in(module, name)]
+        if taken:
             raise CommandError(
-                f"{module.relative_to(root)} defines a {entity_class}... class already: the "
-                "OpenAPI components and operation ids would clash. Choose another --entity."
+                f"{module.__name__} defines {', '.join(taken)} already: the OpenAPI components "
+                "and operation ids would clash. Choose another --entity."
             )
-        if module.name == "models.py" and f'"{values["list_index"]}"' in module.read_text():
-            raise CommandError(f"The index name {values['list_index']} is in use already.")
 
 
-def package_dirs(root: Path, context: str) -> list[Path]:
-    return [
-        root / "contexts" / context,
-        root / "adapters" / context,
-        *(root / "tests" / level / context for level in ("unit", "integration", "api")),
+def _defined_in(module: ModuleType, name: str) -> bool:
+    return getattr(getattr(module, name, None), "__module__", None) == module.__name__
+
+
+def check_database_names(models: str) -> None:
+    taken = {
+        item.name
+        for model in apps.get_models()
+        for item in (*model._meta.indexes, *model._meta.constraints)
+    }
+    for name in re.findall(r'\bname="([^"]+)"', models):
+        if name in taken:
+            raise CommandError(f"The index or constraint name {name} is in use already.")
+
+
+# --- the one line in INSTALLED_APPS ---------------------------------------------------------------
+
+
+def settings_edit(root: Path, names: Names) -> tuple[Path, str, str]:
+    """(the settings file, its new content, the line added): ``"adapters.<name>",`` right after
+    the last ``"adapters.…"`` entry of INSTALLED_APPS."""
+    path = root / SETTINGS_FILE
+    text = path.read_text()
+    entry = f"adapters.{names.context}"
+    lists = [
+        node.value
+        for node in ast.parse(text).body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.List)
+        and any(getattr(target, "id", None) == "INSTALLED_APPS" for target in node.targets)
     ]
-
-
-# --- rendering ------------------------------------------------------------------------------------
-
-
-def render(text: str, values: Mapping[str, str], source: Path) -> str:
-    def substitute(match: re.Match[str]) -> str:
-        key = match.group(1)
-        if key not in values:
-            raise CommandError(f"{source}: unknown placeholder {match.group(0)}.")
-        return values[key]
-
-    return PLACEHOLDER.sub(substitute, text)
-
-
-def render_templates(root: Path, names: Names) -> dict[Path, str]:
-    """Target path → content, for every template."""
-    rendered: dict[Path, str] = {}
-    for template in sorted(TEMPLATE_DIR.rglob(f"*{TEMPLATE_SUFFIX}")):
-        relative = str(template.relative_to(TEMPLATE_DIR)).replace(PATH_PLACEHOLDER, names.context)
-        target = root / (relative.removesuffix(TEMPLATE_SUFFIX) + ".py")
-        rendered[target] = render(template.read_text(), names.placeholders, template)
-    return rendered
-
-
-# --- registering ----------------------------------------------------------------------------------
-
-
-class RegistrationError(CommandError):
-    pass
-
-
-def _marker_index(lines: list[str], path: str, marker: str) -> int:
-    found = [i for i, line in enumerate(lines) if line.strip().startswith(MARKER_PREFIX + marker)]
-    if len(found) != 1:
-        problem = "is missing" if not found else "appears more than once"
-        raise RegistrationError(
-            f"{path}: the marker comment '{MARKER_PREFIX}{marker}' {problem}. Restore it (one "
-            "line, where new contexts are listed; see docs/adding-a-context.md), or register "
-            "the context by hand."
-        )
-    return found[0]
-
-
-def _refuse_duplicate(text: str, line: str, path: str) -> None:
-    if line.strip() and line.strip() in {existing.strip() for existing in text.splitlines()}:
-        raise RegistrationError(f"{path} already contains {line.strip()!r}: already registered?")
-
-
-@dataclass(frozen=True)
-class Insert:
-    """Put ``lines`` just above the marker, at the marker's indentation."""
-
-    path: str
-    marker: str
-    lines: tuple[str, ...]
-
-    def apply(self, text: str) -> str:
-        _refuse_duplicate(text, self.lines[0], self.path)  # the first line names the context
-        lines = text.splitlines(keepends=True)
-        at = _marker_index(lines, self.path, self.marker)
-        indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
-        new = [f"{indent}{line}\n" if line else "\n" for line in self.lines]
-        return "".join(lines[:at] + new + lines[at:])
-
-    def describe(self) -> str:
-        return f"{len(self.lines)} line(s) above '{MARKER_PREFIX}{self.marker}'"
-
-
-@dataclass(frozen=True)
-class AppendToLayer:
-    """Append `` | <module>`` to the first layer listed below the marker (import-linter)."""
-
-    path: str
-    marker: str
-    module: str
-
-    def apply(self, text: str) -> str:
-        lines = text.splitlines(keepends=True)
-        at = _marker_index(lines, self.path, self.marker)
-        layer = next(
-            (i for i in range(at + 1, len(lines)) if lines[i][:1].isspace() and lines[i].strip()),
-            None,
-        )
-        if layer is None:
-            raise RegistrationError(f"{self.path}: no layer listed below '{self.marker}'.")
-        modules = [name.strip() for name in lines[layer].split("|")]
-        if self.module in modules:
-            raise RegistrationError(f"{self.path}: {self.module} is in the layer already.")
-        lines[layer] = lines[layer].rstrip("\n") + f" | {self.module}\n"
-        return "".join(lines)
-
-    def describe(self) -> str:
-        return f"' | {self.module}' after the layer below '{MARKER_PREFIX}{self.marker}'"
-
-
-@dataclass(frozen=True)
-class SortedImports:
-    """Sort one-line ``from ... import ...`` statements into the first-party import block (the
-    block holding ``from adapters...``), in the order ruff's isort keeps."""
-
-    path: str
-    lines: tuple[str, ...]
-
-    def apply(self, text: str) -> str:
-        lines = text.splitlines(keepends=True)
-        start = next((i for i, line in enumerate(lines) if line.startswith("from adapters.")), None)
-        if start is None:
-            raise RegistrationError(f"{self.path}: no first-party import block (from adapters...).")
-        for line in self.lines:
-            _refuse_duplicate(text, line, self.path)
-            statements = _import_statements(lines, start)
-            position = next(
-                (first for first, key in statements if key > _import_key(line)),
-                statements[-1][0] + _statement_length(lines, statements[-1][0]),
-            )
-            lines.insert(position, line + "\n")
-        return "".join(lines)
-
-    def describe(self) -> str:
-        return f"{len(self.lines)} import(s) sorted into the first-party block"
-
-
-def _import_key(statement: str) -> tuple[list[Any], list[Any]]:
-    """Natural, case-insensitive order of the module, then of what is imported."""
-    module, _, imported = statement.removeprefix("from ").partition(" import ")
-    return _natural(module), _natural(imported)
-
-
-def _natural(text: str) -> list[Any]:
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text.lower())]
-
-
-def _statement_length(lines: list[str], first: int) -> int:
-    if "(" not in lines[first] or ")" in lines[first]:
-        return 1
-    end = next(i for i in range(first, len(lines)) if ")" in lines[i])
-    return end - first + 1
-
-
-def _import_statements(lines: list[str], start: int) -> list[tuple[int, tuple[Any, ...]]]:
-    """(first line, sort key) of each statement of the import block around ``start``."""
-    while start > 0 and lines[start - 1].startswith("from "):
-        start -= 1
-    statements: list[tuple[int, tuple[Any, ...]]] = []
-    index = start
-    while index < len(lines) and lines[index].startswith("from "):
-        statements.append((index, _import_key(lines[index].strip())))
-        index += _statement_length(lines, index)
-    return statements
-
-
-Edit = Insert | AppendToLayer | SortedImports
-
-
-def registrations(names: Names) -> list[Edit]:
-    """Where a new context is listed, and the lines that list it."""
-    v = names.placeholders
-    c, e, context_class, entity_class = v["context"], v["entity"], v["Context"], v["Entity"]
-    return [
-        Insert("src/settings/base.py", "installed apps", (f'"adapters.{c}",',)),
-        Insert("src/urls.py", "urls", (f'path("", include("adapters.{c}.urls")),',)),
-        SortedImports(
-            "src/container.py",
-            (
-                f"from adapters.{c} import views as {c}_views",
-                f"from adapters.{c}.container import {context_class}Container",
-            ),
-        ),
-        Insert(
-            "src/container.py",
-            "containers",
-            (f"{c} = providers.Container({context_class}Container)",),
-        ),
-        Insert("src/container.py", "views to wire", (f"(container.{c}.container, [{c}_views]),",)),
-        AppendToLayer("importlinter.ini", "adapters layer", f"adapters.{c}"),
-        Insert(
-            "importlinter.ini",
-            "adapter scope contracts",
-            (
-                f"[importlinter:contract:{c}-adapter-scope]",
-                f"name = adapters.{c} touches only the {c} context",
-                "type = forbidden",
-                "source_modules =",
-                f"    adapters.{c}",
-                "forbidden_modules =",
-                "    contexts.*",
-                "ignore_imports =",
-                f"    adapters.{c}.** -> contexts.{c}.**",
-                "unmatched_ignore_imports_alerting = none",
-                "",
-            ),
-        ),
-        Insert(
-            ROUTE_POLICIES,
-            "routes",
-            (
-                f'"{v["context_slug"]}": {{',
-                '    "GET": (Role.MEMBER, None),',
-                '    "POST": (Role.ADMIN, {"name": "Created by the matrix"}),',
-                "},",
-                f'"{v["entity_slug"]}": {{',
-                '    "GET": (Role.MEMBER, None),',
-                '    "PATCH": (Role.ADMIN, {"name": "Renamed by the matrix"}),',
-                '    "DELETE": (Role.ADMIN, None),',
-                "},",
-            ),
-        ),
-        Insert(
-            ROUTE_POLICIES,
-            "object factories",
-            (
-                f"def {e}_objects(world: WorldSetup) -> tuple[int, int]:",
-                f"    from adapters.{c}.models import {entity_class}",
-                "",
-                f'    own = {entity_class}.objects.create(organization_id=world.org, name="Own")',
-                f"    foreign = {entity_class}.objects.create(organization_id=world.foreign_org,"
-                ' name="Foreign")',
-                "    return own.pk, foreign.pk",
-                "",
-                "",
-            ),
-        ),
-        Insert(ROUTE_POLICIES, "object parameters", (f'"{e}_id": {e}_objects,',)),
+    entries = [
+        (element.lineno, element.value)
+        for element in (lists[-1].elts if lists else [])
+        if isinstance(element, ast.Constant) and isinstance(element.value, str)
     ]
-
-
-def plan_registrations(root: Path, names: Names) -> dict[Path, str]:
-    """Registry file → its new content, with every edit applied (nothing written)."""
-    changed: dict[Path, str] = {}
-    for edit in registrations(names):
-        path = root / edit.path
-        if path not in changed:
-            if not path.exists():
-                raise RegistrationError(f"{edit.path} is missing.")
-            changed[path] = path.read_text()
-        changed[path] = edit.apply(changed[path])
-    return changed
+    if entry in [value for _, value in entries]:
+        raise CommandError(f"{SETTINGS_FILE} lists {entry!r} already.")
+    contexts = [lineno for lineno, value in entries if value.startswith("adapters.")]
+    lines = text.splitlines(keepends=True)
+    line = lines[contexts[-1] - 1].rstrip("\n") if contexts else ""
+    alone = re.fullmatch(r"""(\s*)(["'])adapters\.[\w.]+\2,\s*(#.*)?""", line)
+    if not contexts or alone is None:
+        raise CommandError(
+            f"Cannot place {entry!r} in {SETTINGS_FILE}: it goes right after the last "
+            "'adapters.…' entry of INSTALLED_APPS, which must be alone on its line and followed "
+            "by a comma. Nothing was written: add it yourself, after the contexts it uses."
+        )
+    lines.insert(contexts[-1], f'{alone.group(1)}"{entry}",\n')
+    return path, "".join(lines), f'"{entry}",'
 
 
 # --- writing --------------------------------------------------------------------------------------
 
 
-def write_all(created: Mapping[Path, str], changed: Mapping[Path, str]) -> None:
-    """Write everything, or (on any error) nothing: created files are removed and changed ones
-    restored."""
-    originals = {path: path.read_text() for path in changed}
-    new_dirs: list[Path] = []
+def write_all(files: Mapping[Path, str], settings_path: Path, settings_text: str) -> None:
+    """Write everything or, on any error, nothing: new folders are removed, settings restored."""
+    original = settings_path.read_text()
+    missing = {p for path in files for p in (path.parent, *path.parent.parents) if not p.exists()}
+    new_folders = {folder for folder in missing if folder.parent not in missing}
     try:
-        for path, content in created.items():
-            missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
-            new_dirs += missing
+        for path, text in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content)
-        for path, content in changed.items():
-            path.write_text(content)
+            path.write_text(text)
+        settings_path.write_text(settings_text)
     except BaseException:
-        for path in created:
-            path.unlink(missing_ok=True)
-        for directory in sorted(set(new_dirs), key=lambda p: len(p.parts), reverse=True):
-            shutil.rmtree(directory, ignore_errors=True)
-        for path, content in originals.items():
-            path.write_text(content)
+        for folder in new_folders:
+            shutil.rmtree(folder, ignore_errors=True)
+        settings_path.write_text(original)
         raise
 
 
-def find_ruff() -> str | None:
+def format_with_ruff(root: Path, files: Mapping[Path, str], say: Callable[[str], None]) -> None:
+    """Names longer or shorter than the example's change line lengths, and may change import
+    order: the project's ruff settles both (migrations excluded, as its settings say)."""
     search = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    return shutil.which("ruff", path=search)
-
-
-def format_with_ruff(root: Path, paths: Iterable[Path], say: Callable[[str], None]) -> None:
-    """The templates are formatted for typical names; ruff settles longer ones (line length,
-    import order that depends on the name). Migrations keep their hand-written layout."""
-    ruff = find_ruff()
+    ruff = shutil.which("ruff", path=search)
     if ruff is None:
-        say("ruff not found: generated files were not formatted (run `ruff format`).")
+        say("ruff not found: the new files were not formatted (run `ruff format`).")
         return
-    files = [str(path.relative_to(root)) for path in paths]
+    python = [str(path.relative_to(root)) for path in files if path.suffix == ".py"]
     for command in (
-        [ruff, "check", "--quiet", "--fix", "--select", "I", "--force-exclude", *files],
-        [ruff, "format", "--quiet", "--force-exclude", *files],
+        [ruff, "check", "--quiet", "--fix", "--select", "I", "--force-exclude", *python],
+        [ruff, "format", "--quiet", "--force-exclude", *python],
     ):
-        result = subprocess.run(  # noqa: S603  (ruff, from the project's environment)
+        result = subprocess.run(  # noqa: S603  (the project's ruff, on the files just written)
             command, cwd=root, capture_output=True, text=True, check=False
         )
         if result.returncode != 0:
-            say(f"`{' '.join(command[1:3])}` failed:\n{result.stdout}{result.stderr}")
+            say(f"`ruff {command[1]}` failed:\n{result.stdout}{result.stderr}")
 
 
 # --- the command ----------------------------------------------------------------------------------
@@ -498,15 +418,14 @@ def format_with_ruff(root: Path, paths: Iterable[Path], say: Callable[[str], Non
 class Command(BaseCommand):
     help = (
         "Create a tenant-scoped bounded context (domain, services, API, Django app, migration, "
-        "admin, tests) and register it; the whole test command passes right after. See "
-        "docs/adding-a-context.md."
+        "admin, tests) from the work_items example and install it; every check passes right "
+        "after. See docs/adding-a-context.md."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help="The context's name, plural: e.g. projects.")
         parser.add_argument(
-            "--entity",
-            help="The entity's name, singular (default: the name without its final s).",
+            "--entity", help="The entity's name, singular (default: the name without its final s)."
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="List what would be written; write nothing."
@@ -514,35 +433,24 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         root = Path(settings.BASE_DIR)
+        check_identifier(options["name"], "The context name")
+        check_not_taken(root, options["name"])
         names = make_names(options["name"], options["entity"])
-        check_not_taken(root, names)
-        created = render_templates(root, names)
-        changed = plan_registrations(root, names)
+        files = render(root, names)
+        check_clashes(root, names, files)
+        settings_path, settings_text, added = settings_edit(root, names)
+        if not options["dry_run"]:
+            write_all(files, settings_path, settings_text)
+            format_with_ruff(root, files, self.stderr.write)
 
-        if options["dry_run"]:
-            self.stdout.write("Would create:")
-            for path in created:
-                self.stdout.write(f"  {path.relative_to(root)}")
-            self.stdout.write("Would change:")
-            for edit in registrations(names):
-                self.stdout.write(f"  {edit.path}: {edit.describe()}")
-            return
-
-        write_all(created, changed)
-        python_files = [*created, *(path for path in changed if path.suffix == ".py")]
-        format_with_ruff(root, python_files, self.stderr.write)
-        self._report(root, names, created, changed)
-
-    def _report(
-        self, root: Path, names: Names, created: Mapping[Path, str], changed: Mapping[Path, str]
-    ) -> None:
-        self.stdout.write(self.style.SUCCESS(f"Created the {names.context} context:"))
-        for path in created:
+        would = options["dry_run"]
+        self.stdout.write(f"{'Would create' if would else 'Created'} the {names.context} context:")
+        for path in files:
             self.stdout.write(f"  {path.relative_to(root)}")
-        self.stdout.write("Registered it in:")
-        for path in changed:
-            self.stdout.write(f"  {path.relative_to(root)}")
-        self.stdout.write(
-            "Next: `python manage.py migrate`, then `make check`. What to edit next: "
-            "docs/adding-a-context.md."
-        )
+        added_to = f"{'Would add' if would else 'Added'} to INSTALLED_APPS in {SETTINGS_FILE}"
+        self.stdout.write(f"{added_to}:\n  {added}")
+        if not options["dry_run"]:
+            self.stdout.write(
+                "Next: `python manage.py migrate`, then `make check`; what to edit next: "
+                "docs/adding-a-context.md."
+            )

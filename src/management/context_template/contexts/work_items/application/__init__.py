@@ -1,0 +1,1 @@
+"""The work items use cases and the ports they need."""
