@@ -45,6 +45,11 @@ def seed(*, container: OrganizationsContainer, world: dict[str, Any]) -> None:
             continue
         organization = organizations.create(actor=owner, name=name)
         for email, role in members[1:]:
-            memberships.add(actor=owner, organization_id=organization.id, email=email, role=role)
+            memberships.add(
+                actor=owner.with_role(organization.id, Role.OWNER),
+                organization_id=organization.id,
+                email=email,
+                role=role,
+            )
         created[name] = (organization.id, owner.user_id)
     world["new_organizations"] = created
