@@ -4,14 +4,18 @@
 from __future__ import annotations
 
 import binascii
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
 from hmac import compare_digest
+from typing import Any
 
 import attrs
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
+from django.db.models import Field
+from django.db.models.expressions import Col
 from django.utils import timezone
 from knox.crypto import hash_token
 from knox.models import AuthToken
@@ -28,13 +32,49 @@ _INVALID = "Invalid or expired token."
 
 @cache
 def _token_sql() -> str:
-    """What a request needs to know of its token and user, in one query. Plain SQL: it runs on
-    every authenticated request, and building it with the ORM costs more than running it."""
+    """What a request needs to know of its token, and its user's whole row, in one query.
+    Plain SQL: it runs on every authenticated request, and building it with the ORM costs more
+    than running it (bench/raw_sql.py)."""
     tokens, users = AuthToken._meta.db_table, get_user_model()._meta.db_table
+    columns = ", ".join(f"u.{field.column}" for field in _user_fields())
     return (
-        f"SELECT t.digest, t.expiry, u.id, u.email, u.is_active, u.is_staff "  # noqa: S608  (constant table names)
+        f"SELECT t.digest, t.expiry, {columns} "  # noqa: S608  (constant table and column names)
         f"FROM {tokens} t JOIN {users} u ON u.id = t.user_id WHERE t.token_key = %s"
     )
+
+
+@cache
+def _user_fields() -> tuple[Field[Any, Any], ...]:
+    return tuple(get_user_model()._meta.concrete_fields)
+
+
+@cache
+def _user_converters(vendor: str) -> tuple[tuple[Col, tuple[Any, ...]], ...]:
+    """Per user column, the converters the ORM itself applies to what the driver returns
+    (SQLite gives booleans as integers and datetimes as text), so that the user built from the
+    row is the one ``User.objects.get`` would give."""
+    table = get_user_model()._meta.db_table
+    converted = []
+    for field in _user_fields():
+        column = field.get_col(table)
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        converted.append((column, tuple(converters)))
+    return tuple(converted)
+
+
+def _user_from_row(values: Sequence[Any]) -> AbstractBaseUser:
+    """A real, complete user instance (as loaded by the ORM: ``save()`` is safe, every field
+    is right), not a partial one."""
+    converted = []
+    for raw, (column, converters) in zip(values, _user_converters(connection.vendor), strict=True):
+        value = raw
+        for converter in converters:
+            value = converter(value, column, connection)
+        converted.append(value)
+    user: AbstractBaseUser = get_user_model().from_db(
+        connection.alias, [field.attname for field in _user_fields()], converted
+    )
+    return user
 
 
 @attrs.frozen
@@ -78,18 +118,16 @@ class TokenAuthentication(BaseAuthentication):
         with connection.cursor() as cursor:
             cursor.execute(_token_sql(), [token[: CONSTANTS.TOKEN_KEY_LENGTH]])
             rows = cursor.fetchall()
-        for stored, raw_expiry, user_id, email, is_active, is_staff in rows:
+        for stored, raw_expiry, *user_row in rows:
             if not compare_digest(digest, stored):
                 continue
             expiry = _aware(raw_expiry)
             if expiry is not None and expiry < timezone.now():
                 AuthToken.objects.filter(digest=stored).delete()
                 break
-            if not is_active:
+            user = _user_from_row(user_row)
+            if not user.is_active:
                 break
-            user = get_user_model()(
-                pk=user_id, email=email, is_active=True, is_staff=bool(is_staff)
-            )
             return user, AuthenticatedToken(stored, expiry)
         raise AuthenticationFailed(_INVALID)
 
