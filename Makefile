@@ -9,9 +9,9 @@ INSTALLED := $(VENV)/.installed
 DEPLOY_ENV := DJANGO_SETTINGS_MODULE=src.settings.prod \
 	DJANGO_SECRET_KEY=check-deploy-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
 	DJANGO_ALLOWED_HOSTS=api.example.com DATABASE_URL=postgres://bastion@db.example.com/bastion \
-	REDIS_URL=redis://cache.example.com:6379/0
+	REDIS_URL=redis://cache.example.com:6379/0 CELERY_BROKER_URL=redis://cache.example.com:6379/1
 
-.PHONY: run serve check test lint typecheck imports django-checks dockerfile-lint seed lock bench clean
+.PHONY: run serve worker beat check test lint typecheck imports django-checks dockerfile-lint seed lock bench clean
 
 $(INSTALLED): requirements/dev.txt requirements/base.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -39,6 +39,15 @@ SERVE_ENV := DJANGO_SETTINGS_MODULE=src.settings.prod HOST=127.0.0.1 PORT=8000 \
 serve: $(INSTALLED)
 	$(SERVE_ENV) DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 		sh -c '$(BIN)/python manage.py migrate --no-input && $(BIN)/python manage.py seed_demo && PATH="$(CURDIR)/$(BIN):$$PATH" RUN_MIGRATIONS=0 scripts/start'
+
+## worker, beat: Celery's worker and beat with the development settings, for a local broker:
+## CELERY_BROKER_URL=redis://127.0.0.1:6379/1 make run (and make worker, make beat beside it).
+## Without CELERY_BROKER_URL, make run delivers the outbox in-process and needs neither.
+worker: $(INSTALLED)
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/start worker
+
+beat: $(INSTALLED)
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/start beat
 
 ## check: every gate CI runs, then the whole test suite
 check: lint typecheck imports django-checks dockerfile-lint test

@@ -5,6 +5,8 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from kernel.events import Outbox
+
 
 class UnitOfWork(Protocol):
     """One atomic piece of work: everything done between entering and ``commit()`` is kept,
@@ -20,3 +22,8 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     def commit(self) -> None: ...
+
+    @property
+    def outbox(self) -> Outbox:
+        """Where the unit of work records integration events (``kernel.events.Outbox``)."""
+        ...

@@ -1,9 +1,9 @@
 """The composition root: one container per installed context, composed and cross-wired here.
 
-The contexts come from INSTALLED_APPS (each declares its container, views and subscriptions
-in its AppConfig: ``adapters.platform.contexts``). This module adds what no single context can
-know: which context provides which other context's port (``CONNECTIONS``), the event bus, and
-the tenancy glue.
+The contexts come from INSTALLED_APPS (each declares its container, views, subscriptions and
+outbox handlers in its AppConfig: ``adapters.platform.contexts``). This module adds what no
+single context can know: which context provides which other context's port (``CONNECTIONS``),
+the event bus, the outbox's handlers and transport, and the tenancy glue.
 """
 
 from __future__ import annotations
@@ -17,12 +17,18 @@ from dependency_injector import containers, providers
 from django.core.exceptions import ImproperlyConfigured
 
 from adapters.platform.contexts import ContextConfig, installed_contexts
+from adapters.platform.outbox import delivery as outbox_delivery
+from adapters.platform.outbox import relay as outbox_relay
+from adapters.platform.outbox.container import OutboxContainer
+from adapters.platform.outbox.ports import OutboxHandler
 from adapters.platform.tenancy import views as tenancy_views
 from adapters.platform.tenancy.container import TenancyContainer
 from kernel.events import EventHandler, Payload
 from src.events import EventBus
+from src.outbox import transport_provider
 
 TENANCY = "tenancy"
+OUTBOX = "outbox"
 EVENTS = "events"  # the name of the event-bus dependency in a context's container
 
 
@@ -48,7 +54,8 @@ CONNECTIONS: tuple[Connection, ...] = (
 
 class ApplicationContainer(containers.DynamicContainer):
     """One ``providers.Container`` per installed context, by app label (``application.billing``),
-    the tenancy glue (``application.tenancy``) and the event bus (``application.events``)."""
+    the tenancy glue (``application.tenancy``), the outbox (``application.outbox``: its
+    ``handlers`` and ``transport``) and the event bus (``application.events``)."""
 
     def __getattr__(self, name: str) -> Any:
         # Only for names that are not providers (those are instance attributes): typed as Any so
@@ -71,6 +78,11 @@ def build_container(*, wire: bool = True) -> ApplicationContainer:
     application.set_provider(
         EVENTS, providers.Singleton(EventBus, handlers=_subscriptions(application, contexts))
     )
+    outbox = providers.Container(OutboxContainer)
+    application.set_provider(OUTBOX, outbox)
+    outbox.handlers.override(providers.Object(_outbox_handlers(application, contexts)))
+    # Celery with a broker configured, else in-process (src/outbox.py).
+    outbox.transport.override(transport_provider())
     _connect(application)
     if wire:
         _wire(application, contexts)
@@ -121,6 +133,23 @@ def _subscriptions(
     return handlers
 
 
+def _outbox_handlers(
+    application: ApplicationContainer, contexts: Sequence[ContextConfig]
+) -> dict[str, list[OutboxHandler]]:
+    """Each context's ``outbox_handlers``: integration event name → handlers, each known to
+    the inbox as ``"<label>.<provider>"`` and resolved when a message is delivered."""
+    handlers: dict[str, list[OutboxHandler]] = {}
+    for context in contexts:
+        container = _context_container(application, context.label)
+        for event_name, provider_name in context.outbox_handlers.items():
+            handler = OutboxHandler(
+                name=f"{context.label}.{provider_name}",
+                handle=_handler(container, provider_name),
+            )
+            handlers.setdefault(event_name, []).append(handler)
+    return handlers
+
+
 def _handler(container: Any, provider_name: str) -> EventHandler:
     provider: Callable[[], EventHandler] = getattr(container, provider_name)
 
@@ -135,6 +164,9 @@ def _wire(application: ApplicationContainer, contexts: Sequence[ContextConfig]) 
         (_context_container(application, c.label).container, c.modules_to_wire()) for c in contexts
     ]
     wiring.append((_context_container(application, TENANCY).container, [tenancy_views]))
+    wiring.append(
+        (_context_container(application, OUTBOX).container, [outbox_relay, outbox_delivery])
+    )
     for index, (container, modules) in enumerate(wiring):
         # The views share DRF's base classes: what wiring learns of their methods is kept
         # for the next context, and dropped after the last.

@@ -1,4 +1,5 @@
-"""Real processes for the tests that need them: the app served by scripts/start, a Redis server.
+"""Real processes for the tests that need them: the app served by scripts/start, Celery's worker
+and beat (scripts/start worker|beat), a Redis server.
 
 Each runs on 127.0.0.1 on a free port, in its own process group, with its output in a log file
 of the test's temporary directory, and is stopped by the test that started it (the context
@@ -163,7 +164,13 @@ def app_environment(**overrides: str) -> dict[str, str]:
     """The production settings as the image runs them, with this checkout's virtual
     environment first on PATH (the image's is), and ``overrides`` (the database, at least)."""
     env = dict(os.environ)
-    for variable in ("DATABASE_URL", "SQLITE_PATH", "SECURE_SSL_REDIRECT", "REDIS_URL"):
+    for variable in (
+        "DATABASE_URL",
+        "SQLITE_PATH",
+        "SECURE_SSL_REDIRECT",
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+    ):
         env.pop(variable, None)
     env.update(
         DJANGO_SETTINGS_MODULE="src.settings.prod",
@@ -277,6 +284,60 @@ def register_and_login(server: AppServer, email: str, password: str | None = Non
     assert login.status == 200, login.body
     token: str = login.json()["token"]
     return token
+
+
+# --- Celery worker and beat ------------------------------------------------------------------
+
+
+class CeleryProcess:
+    """``scripts/start worker`` or ``scripts/start beat`` (Celery on the broker that ``env``
+    names), started in its own process group and stopped with SIGTERM, as a container runtime
+    would."""
+
+    # What each one logs once it is ready to take (worker) or send (beat) tasks.
+    READY = {"worker": " ready.", "beat": "beat: Starting..."}
+
+    def __init__(self, tmp_path: Path, env: Mapping[str, str], mode: str) -> None:
+        self.mode = mode
+        self.env = dict(env)
+        self.log = tmp_path / f"celery-{mode}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> CeleryProcess:
+        with self.log.open("ab") as log_file:
+            self.process = subprocess.Popen(  # noqa: S603  (our own script, fixed arguments)
+                [str(START_SCRIPT), self.mode],
+                cwd=self.log.parent,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServerFailed(f"celery {self.mode} exited:\n{self.output()}")
+            if self.READY[self.mode] in self.output(limit=1_000_000):
+                return self
+            time.sleep(POLL_INTERVAL)
+        raise ServerFailed(
+            f"celery {self.mode} not ready in {STARTUP_TIMEOUT:.0f} s:\n{self.output()}"
+        )
+
+    def output(self, limit: int = 6000) -> str:
+        return tail(self.log, limit)
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.process is None:
+            return 0
+        return stop_group(self.process, sig)
+
+    def __enter__(self) -> CeleryProcess:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
 
 # --- Redis ---------------------------------------------------------------------------------

@@ -12,6 +12,10 @@ relative to its own package (so that nothing is imported before the app registry
 - ``demo_data``: the module whose ``seed(container, world)`` loads its demo data (None: none);
 - ``subscriptions``: event name → the container's provider of the handler that reacts to it,
   inside the publisher's transaction;
+- ``outbox_handlers``: integration event name → the container's provider of the handler
+  (``Callable[[Payload], None]``) that reacts to it after the publisher's commit, in a worker,
+  at least once; the inbox makes each (event, handler) take effect once. The handler is known
+  to the inbox as ``"<label>.<provider>"``: renaming either makes old events look new to it;
 - ``route_policies``: the module (beside the context's API tests) that states who may call each
   of its routes, for the route security matrix.
 
@@ -49,6 +53,7 @@ class ContextConfig(AppConfig):
     problems: ClassVar[str] = "problems"
     demo_data: ClassVar[str | None] = None
     subscriptions: ClassVar[Mapping[str, str]] = {}
+    outbox_handlers: ClassVar[Mapping[str, str]] = {}
     route_policies: ClassVar[str]
 
     def ready(self) -> None:

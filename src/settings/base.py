@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "adapters.platform",
     "adapters.platform.idempotency",
+    "adapters.platform.outbox",
     # The bounded contexts: this list is the only place that names them. Each one's AppConfig
     # declares the rest (adapters.platform.contexts); a context comes after those it uses.
     "adapters.identity",
@@ -217,6 +218,74 @@ if env.str("REDIS_URL", default=""):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Work outside the request: the outbox, delivered by Celery on Redis ---------------------------
+# docs/deploy.md, "Workers". Integration events are recorded in the outbox table with the change
+# that caused them and delivered after the commit. With CELERY_BROKER_URL (Redis, e.g.
+# redis://host:6379/1) an outbox.deliver task per event goes to the workers (celery -A src
+# worker) and beat (celery -A src beat, exactly one) runs the periodic jobs (src/celery.py: the
+# outbox sweep, pruning idempotency records, purging expired tokens). Without it
+# (development, tests) the committing process delivers them itself right after the commit.
+# Deliberately not REDIS_URL: the cache may be flushed or evicted (allkeys-lru), a broker must
+# not be, so the two are named separately (another database or server) — and a deployment that
+# sets only REDIS_URL has no worker to send tasks to.
+CELERY_BROKER_URL: str = env.str("CELERY_BROKER_URL", default="")
+# JSON only: pickle would run code for whoever can write to Redis.
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# No result backend: a task's outcome is the outbox row's status.
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+# At least once: a task is acknowledged after it ran, and requeued if its worker died under it
+# (every handler is idempotent through the inbox). One task reserved at a time per process.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A handler stuck on a dead connection is interrupted (SoftTimeLimitExceeded: a failed attempt,
+# retried), and its process killed if that does not end it.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT_SECONDS", default=240)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT_SECONDS", default=300)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # An unacknowledged task (its worker was lost) is given to another worker after this long.
+    # Retry countdowns stay well below it (OUTBOX_RETRY_BACKOFF_MAX_SECONDS), or a waiting retry
+    # would be delivered twice.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600),
+    # Workers and beat: a broker that vanishes without closing the connection is noticed.
+    "socket_connect_timeout": env.float("CELERY_BROKER_TIMEOUT_SECONDS", default=5),
+    "socket_timeout": env.float("CELERY_BROKER_TIMEOUT_SECONDS", default=5),
+    "socket_keepalive": True,
+    "health_check_interval": 25,
+}
+# The worker logs through LOGGING below (JSON lines), not through handlers of its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_WORKER_REDIRECT_STDOUTS = False
+CELERY_TIMEZONE = "UTC"
+CELERY_ENABLE_UTC = True
+# Beat keeps when each job last ran in this file (var/ is writable in the image).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
+)
+
+# What a request's publish may cost when the broker is unreachable: one connect attempt of at
+# most this many seconds (and as long to send), no retry; the sweep sends what it missed.
+OUTBOX_PUBLISH_TIMEOUT_SECONDS = env.float("OUTBOX_PUBLISH_TIMEOUT_SECONDS", default=0.5)
+# The sweep (beat, every OUTBOX_SWEEP_INTERVAL_SECONDS) sends again messages still pending this
+# long after they were recorded (the process died after its commit, or the broker was down)...
+OUTBOX_SWEEP_INTERVAL_SECONDS = env.float("OUTBOX_SWEEP_INTERVAL_SECONDS", default=5)
+OUTBOX_SWEEP_AFTER_SECONDS = env.float("OUTBOX_SWEEP_AFTER_SECONDS", default=5)
+# ...and messages published this long ago but never finished (their worker was lost, or a retry
+# could not be scheduled). Longer than any handler runs plus the longest retry countdown.
+OUTBOX_REDELIVER_AFTER_SECONDS = env.float("OUTBOX_REDELIVER_AFTER_SECONDS", default=900)
+# A failing handler is retried after 2, 4, 8, ... seconds (at most the cap, with jitter); the
+# message is marked failed (admin: Outbox messages, "retry") after OUTBOX_MAX_ATTEMPTS attempts.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+OUTBOX_RETRY_BACKOFF_SECONDS = env.float("OUTBOX_RETRY_BACKOFF_SECONDS", default=2)
+OUTBOX_RETRY_BACKOFF_MAX_SECONDS = env.float("OUTBOX_RETRY_BACKOFF_MAX_SECONDS", default=300)
+
+# Stored Idempotency-Key responses are deleted after this many days (daily, by beat).
+IDEMPOTENCY_RETENTION_DAYS = env.int("IDEMPOTENCY_RETENTION_DAYS", default=7)
 
 # --- Internationalisation, static files ---------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -33,7 +33,14 @@ SKIPPED = {
     ".import_linter_cache",
 }
 # Whatever the environment says, the copy runs on its own SQLite files and local settings.
-DROPPED_VARIABLES = {"DATABASE_URL", "SQLITE_PATH", "STATIC_ROOT", "REDIS_URL", "PYTHONPATH"}
+DROPPED_VARIABLES = {
+    "DATABASE_URL",
+    "SQLITE_PATH",
+    "STATIC_ROOT",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "PYTHONPATH",
+}
 DEV, TEST = "src.settings.dev", "src.settings.test"
 
 

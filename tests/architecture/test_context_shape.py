@@ -147,6 +147,11 @@ def test_its_app_config_declares_the_names_of_the_shape(config: ContextConfig) -
             f"{config.label} subscribes {provider!r} to {event!r}: its container has no such "
             "provider"
         )
+    for event, provider in config.outbox_handlers.items():
+        assert isinstance(getattr(container, provider, None), providers.Provider), (
+            f"{config.label} handles {event!r} from the outbox with {provider!r}: its "
+            "container has no such provider"
+        )
     seed = config.demo_seed()
     if seed is not None:
         assert not positional_parameters_of_function(seed), "seed(*, container, world)"
@@ -162,20 +167,17 @@ def positional_parameters_of_function(function: Any) -> list[str]:
 
 
 def test_its_errors_derive_from_one_base_named_after_it(config: ContextConfig) -> None:
+    """One ``<Singular>Error(DomainError)`` (``BillingError``, ``OrganizationError``,
+    ``PersonError`` for ``people``) that every other error of the context derives from."""
     errors = context_module(config, "domain.errors")
-    base_name = f"{camel(config.label).removesuffix('s')}Error"
-    base = getattr(errors, base_name, None)
-    must_define = f"contexts/{config.label}/domain/errors.py must define {base_name}(DomainError)"
-    assert inspect.isclass(base), must_define
-    assert issubclass(base, DomainError), must_define
-    strays = [
-        cls.__name__
-        for cls in defined_here(errors)
-        if issubclass(cls, Exception) and not issubclass(cls, base)
-    ]
-    assert not strays, (
-        f"{strays} in contexts/{config.label}/domain/errors.py: derive from {base_name}"
-    )
+    where = f"contexts/{config.label}/domain/errors.py"
+    exceptions = [cls for cls in defined_here(errors) if issubclass(cls, Exception)]
+    roots = [cls for cls in exceptions if DomainError in cls.__bases__]
+    assert len(roots) == 1, f"{where}: one error base derives from DomainError, not {roots}"
+    base = roots[0]
+    assert base.__name__.endswith("Error"), f"{where}: the base is named <Singular>Error"
+    strays = [cls.__name__ for cls in exceptions if not issubclass(cls, base)]
+    assert not strays, f"{strays} in {where}: derive from {base.__name__}"
 
 
 def test_its_services_take_keyword_arguments_an_actor_and_typed_ids(

@@ -29,12 +29,20 @@ def test_redis_down_from_the_start_and_going_away_costs_no_request(tmp_path: Pat
             assert me.status == 200, me.body
             ready = server.request("GET", "/readyz")
             assert ready.status == 200, ready.body
-            assert ready.json()["checks"] == {"database": "ok", "cache": "unavailable"}
+            assert ready.json()["checks"] == {
+                "database": "ok",
+                "cache": "unavailable",
+                "broker": "not configured",
+            }
 
             with redis:
                 register_and_login(server, "during@example.com")
                 ready = server.request("GET", "/readyz")
-                assert ready.json()["checks"] == {"database": "ok", "cache": "ok"}
+                assert ready.json()["checks"] == {
+                    "database": "ok",
+                    "cache": "ok",
+                    "broker": "not configured",
+                }
 
             register_and_login(server, "after@example.com")
             ready = server.request("GET", "/readyz")

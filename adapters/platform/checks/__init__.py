@@ -20,6 +20,8 @@ Deployment (``manage.py check --deploy``), in deploy.py:
 
 - bastion.W001  the production database is a SQLite file
 - bastion.W002  throttle counters live in each worker's memory (no REDIS_URL)
+- bastion.E003  no broker for the outbox's workers (no CELERY_BROKER_URL)
+- bastion.W004  the broker and the cache share one Redis database
 
 What the checks look at (first-party models, serializers, views, the API schema) is found in
 discovery.py. Every check function also takes explicit inputs (models, views, serializers, an

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.core import checks
@@ -32,5 +33,46 @@ def counters_are_shared_between_workers(**_kwargs: Any) -> list[checks.CheckMess
             "Throttle counters live in each worker's memory (no REDIS_URL).",
             hint="Set REDIS_URL so that rate limits hold across workers and replicas.",
             id="bastion.W002",
+        )
+    ]
+
+
+@checks.register(deploy=True)
+def outbox_has_a_broker(**_kwargs: Any) -> list[checks.CheckMessage]:
+    if settings.CELERY_BROKER_URL:
+        return []
+    return [
+        checks.Error(
+            "No broker is configured (CELERY_BROKER_URL): integration events would be "
+            "delivered inside the web processes, with no retry and no periodic sweep.",
+            hint="Set CELERY_BROKER_URL to a Redis database (redis://host:6379/1) and run "
+            "`scripts/start worker` and exactly one `scripts/start beat` beside the app "
+            '(docs/deploy.md, "Workers").',
+            id="bastion.E003",
+        )
+    ]
+
+
+def _redis_database(url: str) -> tuple[str, int, str] | None:
+    """(host, port, database) of a redis:// or rediss:// URL, None for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"redis", "rediss"}:
+        return None
+    database = parts.path.strip("/") or parse_qs(parts.query).get("db", ["0"])[0]
+    return (parts.hostname or "localhost", parts.port or 6379, database)
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def broker_and_cache_are_apart(**_kwargs: Any) -> list[checks.CheckMessage]:
+    cache = settings.CACHES["default"]
+    broker = _redis_database(settings.CELERY_BROKER_URL)
+    if broker is None or broker != _redis_database(str(cache.get("LOCATION", ""))):
+        return []
+    return [
+        checks.Warning(
+            "The broker and the cache share one Redis database.",
+            hint="Give CELERY_BROKER_URL a database (or server) of its own: clearing the cache "
+            "(FLUSHDB) or evicting its keys would drop queued tasks.",
+            id="bastion.W004",
         )
     ]

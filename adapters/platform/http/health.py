@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
@@ -27,10 +29,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
-OK, UNAVAILABLE = "ok", "unavailable"
+OK, UNAVAILABLE, NOT_CONFIGURED = "ok", "unavailable", "not configured"
 # The dependencies without which no request can be served: readiness fails (503) when one of
 # them is down, and the orchestrator stops sending traffic. The cache is not one of them: the
-# app serves without it (adapters/platform/persistence/cache.py). docs/deploy.md, "Health probes".
+# app serves without it (adapters/platform/persistence/cache.py); nor is the broker: the outbox
+# keeps what cannot be published, and the sweep sends it once the broker is back.
+# docs/deploy.md, "Probes".
 REQUIRED = frozenset({"database"})
 
 
@@ -52,9 +56,37 @@ def cache_status() -> str:
     return OK
 
 
+def broker_status() -> str:
+    """The outbox's broker answers a PING (no Celery import: a probe stays cheap)."""
+    url = settings.CELERY_BROKER_URL
+    if not url:
+        return NOT_CONFIGURED
+    timeout = settings.OUTBOX_PUBLISH_TIMEOUT_SECONDS
+    try:
+        if urlsplit(url).scheme in {"redis", "rediss"}:
+            import redis
+
+            client = redis.Redis.from_url(
+                url, socket_connect_timeout=timeout, socket_timeout=timeout
+            )
+            try:
+                client.ping()
+            finally:
+                client.close()
+        else:  # another kombu transport
+            from kombu import Connection
+
+            with Connection(url, connect_timeout=timeout) as connection:
+                connection.ensure_connection(max_retries=0, timeout=timeout)
+    except Exception as error:  # whatever the client raises: the answer is "not now"
+        logger.warning("readiness check: broker unreachable (%s)", type(error).__name__)
+        return UNAVAILABLE
+    return OK
+
+
 def dependency_statuses() -> dict[str, str]:
     """Each dependency's state, checked now."""
-    return {"database": database_status(), "cache": cache_status()}
+    return {"database": database_status(), "cache": cache_status(), "broker": broker_status()}
 
 
 def readyz(request: HttpRequest) -> HttpResponse:

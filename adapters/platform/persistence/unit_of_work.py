@@ -7,17 +7,28 @@ from typing import Self
 
 from django.db import transaction
 
+from adapters.platform.outbox.recorder import DjangoOutbox
+from kernel.events import Outbox
+
+# Stateless: what it records belongs to the transaction that is current when it records.
+_OUTBOX = DjangoOutbox()
+
 
 class DjangoUnitOfWork:
     """A database transaction that is rolled back unless ``commit()`` was called.
 
     Subclasses add the context's repositories as properties. Nesting is allowed: an inner unit
-    of work becomes a savepoint of the outer one.
+    of work becomes a savepoint of the outer one. Integration events recorded in ``outbox``
+    are written in the same transaction and published after the outermost one commits.
     """
 
     def __init__(self) -> None:
         self._atomic: transaction.Atomic | None = None
         self._committed = False
+
+    @property
+    def outbox(self) -> Outbox:
+        return _OUTBOX
 
     def __enter__(self) -> Self:
         self._committed = False

@@ -150,7 +150,10 @@ def test_readyz_checks_the_database(client: Client) -> None:
     response = client.get("/readyz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "cache": "ok", "broker": "not configured"},
+    }
 
 
 def test_readyz_is_503_when_the_database_is_unreachable(
@@ -162,7 +165,7 @@ def test_readyz_is_503_when_the_database_is_unreachable(
     monkeypatch.setattr("adapters.platform.http.health.connection.cursor", refuse)
 
     body = assert_problem(client.get("/readyz"), 503)
-    assert body["checks"] == {"database": "unavailable", "cache": "ok"}
+    assert body["checks"] == {"database": "unavailable", "cache": "ok", "broker": "not configured"}
 
 
 def test_health_probes_accept_only_safe_methods(client: Client) -> None:

@@ -1,5 +1,6 @@
 """src/startup.py: the garbage collector paused while the apps load, and DRF's psycopg probe
-skipped on SQLite. What they save is measured by ``python -m bench.startup``, not here."""
+skipped on SQLite; and Celery left unimported until something is published. What they save is
+measured by ``python -m bench.startup``, not here."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ print(json.dumps({
     "collector_enabled": gc.isenabled(),
     "frozen_objects": gc.get_freeze_count(),
     "psycopg_loaded_by_check": "psycopg" in loaded_by_check,
+    "celery_loaded_by_check": bool({"celery", "kombu"} & loaded_by_check),
     "drf_maps_postgres_fields": rest_framework.compat.postgres_fields is not None,
 }))
 """
@@ -106,3 +108,9 @@ def test_manage_py_on_postgresql_lets_drf_map_postgres_fields() -> None:
 
     assert report["collector_enabled"]
     assert report["drf_maps_postgres_fields"]
+
+
+def test_manage_py_never_loads_celery_even_with_a_broker_configured() -> None:
+    # Celery is imported by the first publish to the broker (src/outbox.py), not at startup.
+    for env in ({}, {"CELERY_BROKER_URL": "redis://127.0.0.1:9/1"}):
+        assert not _manage_py_check(**env)["celery_loaded_by_check"], env

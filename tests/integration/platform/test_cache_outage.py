@@ -75,7 +75,10 @@ def test_a_dead_redis_port_serves_every_request(caplog: pytest.LogCaptureFixture
     assert registered.status_code == 201, registered.content
     assert statuses == [400] * (AUTH_LIMIT + 2)  # no 500, and no 429: throttles fail open
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ok", "checks": {"database": "ok", "cache": "unavailable"}}
+    assert ready.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "cache": "unavailable", "broker": "not configured"},
+    }
     warnings = [r for r in caplog.records if r.getMessage().startswith("cache unavailable")]
     assert len(warnings) == 1  # once per outage, not once per request
 
@@ -102,10 +105,18 @@ def test_throttles_hold_while_redis_is_up_fail_open_while_it_is_down_and_hold_ag
     assert up == [400] * AUTH_LIMIT + [429]
     assert down == [400] * (AUTH_LIMIT + 1)
     assert ready_while_down.status_code == 200
-    assert ready_while_down.json()["checks"] == {"database": "ok", "cache": "unavailable"}
+    assert ready_while_down.json()["checks"] == {
+        "database": "ok",
+        "cache": "unavailable",
+        "broker": "not configured",
+    }
     # Redis restarted empty: the window starts again, and the limit holds again.
     assert back == [400] * AUTH_LIMIT + [429]
-    assert ready_when_back.json()["checks"] == {"database": "ok", "cache": "ok"}
+    assert ready_when_back.json()["checks"] == {
+        "database": "ok",
+        "cache": "ok",
+        "broker": "not configured",
+    }
 
 
 def test_counters_are_shared_through_redis_and_expire(redis: RedisServer) -> None:

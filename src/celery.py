@@ -1,0 +1,64 @@
+"""The Celery application: ``celery -A src worker`` and ``celery -A src beat`` load it.
+
+Configured from the Django settings named ``CELERY_*`` (``src/settings/base.py``, "Work outside
+the request"). Tasks are found in each installed app's ``tasks`` module: the outbox's
+``outbox.deliver`` and ``outbox.sweep`` (adapters/platform/outbox), idempotency's pruning
+(adapters/platform/idempotency), identity's token purge (adapters/identity).
+
+Nothing imports this module while Django starts or serves: the web process loads it the first
+time it publishes an outbox message to the broker (``src/outbox.py``), so ``manage.py`` commands
+and requests that publish nothing never import Celery.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from celery import Celery, signals
+from celery.schedules import crontab
+
+# Like manage.py; the image sets src.settings.prod.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "src.settings.dev")
+
+app = Celery("bastion")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _schedule_periodic_jobs(sender: Celery, **_kwargs: Any) -> None:
+    """What beat runs. Every job is idempotent, and only one beat may run per deployment (two
+    would run each job twice). Wall-clock schedules for the slow jobs, so that a beat restarted
+    more often than they are due (every deploy) still runs them."""
+    from django.conf import settings
+
+    sweep_every = settings.OUTBOX_SWEEP_INTERVAL_SECONDS
+    # Sweeps queued while no worker ran expire, rather than run in a burst when one returns.
+    sender.add_periodic_task(
+        sweep_every, sender.signature("outbox.sweep"), name="outbox-sweep", expires=sweep_every
+    )
+    sender.add_periodic_task(
+        crontab(hour="3", minute="17"),
+        sender.signature("idempotency.prune_records"),
+        name="prune-idempotency-records",
+    )
+    # Identity's job (adapters/identity/tasks.py).
+    sender.add_periodic_task(
+        crontab(minute="7"),
+        sender.signature("identity.purge_expired_tokens"),
+        name="purge-expired-tokens",
+    )
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _require_a_broker(**_kwargs: Any) -> None:
+    """A worker or beat without CELERY_BROKER_URL would wait on Celery's default broker
+    (RabbitMQ on localhost) forever; stop and say what is missing instead. (SystemExit, since
+    Celery logs and ignores exceptions raised by signal receivers.)"""
+    if not app.conf.broker_url:
+        raise SystemExit(
+            "Set CELERY_BROKER_URL (e.g. redis://localhost:6379/1) to run a worker or beat. "
+            "Without a broker the app delivers its outbox in-process and needs neither."
+        )
