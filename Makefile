@@ -71,8 +71,11 @@ django-checks: $(INSTALLED)
 dockerfile-lint: $(INSTALLED)
 	$(BIN)/hadolint Dockerfile
 
+# Two processes (pytest-xdist): the suite starts servers and copies the project, and waits on
+# them as much as it computes. PYTEST_WORKERS=0 runs it in this process.
+PYTEST_WORKERS ?= 2
 test: $(INSTALLED)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 ## bench: the read-path benchmark (docs/performance.md); needs wrk (apt-get install wrk)
 BENCH_ARGS ?=
