@@ -13,7 +13,10 @@ noise hits all of them alike:
 
 It prints req/s, p50 and p99 latency, server CPU per request (the workers' own CPU time, from
 /proc) and queries per request, with ratios against (b). ``--scaling`` instead measures (a)'s
-first and a deep page at several table sizes and draws docs/performance.png.
+first and a deep page at several table sizes and draws docs/performance.png. ``--deep-row N``
+measures, interleaved in one run, the first page against the page that starts at row N of
+the table (``--rows 1000000 --deep-row 900000``): the cursor must bound the index, so the two
+cost the same.
 Every server it starts is stopped before it returns; runs are bounded by --duration.
 """
 
@@ -385,6 +388,52 @@ def scaling(args: argparse.Namespace) -> None:
     plot(sizes, points, args)
 
 
+def deep_row(args: argparse.Namespace) -> None:
+    """The first page against the page starting at row ``--deep-row``, side by side."""
+    env = server_environment(args.database)
+    reset_database(args.database)
+    manage(env, "migrate", "--no-input", "-v0")
+    django_setup(env)
+    from django.db import connections
+
+    connections.close_all()
+    organization_id, token = seed(args.rows)
+    first = f"/api/v1/orgs/{organization_id}/invoices?page_size={PAGE_SIZE}"
+    deep = f"{first}&cursor={cursor_at_row(organization_id, args.deep_row)}"
+    connections.close_all()
+    endpoints = [Endpoint("first page", first), Endpoint(f"row {args.deep_row}", deep)]
+    port = free_port()
+    with gunicorn(env, port) as server:
+        measure(endpoints, f"http://127.0.0.1:{port}", token, server.pid, args)
+    first_page, deep_page_ = endpoints
+    ratio = deep_page_.median("p50_ms") / first_page.median("p50_ms")
+    for endpoint in endpoints:
+        print(
+            f"{endpoint.label:<14} p50 {endpoint.median('p50_ms'):7.2f} ms  "
+            f"p99 {endpoint.median('p99_ms'):7.2f} ms  "
+            f"{endpoint.median('requests_per_second'):7.0f} req/s"
+        )
+    print(f"deep / first p50 = {ratio:.2f}x (target <= 1.2x) {_verdict(ratio <= 1.2)}")
+
+
+def cursor_at_row(organization_id: int, row: int) -> str:
+    """The cursor a client following ``next`` links would hold just before row ``row`` (the
+    list's own encoding: adapters/platform/rest/pagination.py), without walking there."""
+    from django.db.models import Model
+
+    from adapters.platform.rest import pagination
+
+    invoice: type[Model] = import_module("adapters.billing.models").Invoice
+    ordering = ["-issued_at", "-id"]
+    edge = (
+        invoice._default_manager.filter(account_id=organization_id)
+        .order_by(*ordering)
+        .values_list("issued_at", "id")[row - 1]
+    )
+    # The list's own (private) cursor format: the bench must send what a client would.
+    return pagination._encode(pagination._FORWARD, ordering, list(edge))
+
+
 def deep_page(first: str, token: str, pages: int) -> str:
     from django.test import Client
 
@@ -429,12 +478,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--scaling", help="comma-separated table sizes: measure and plot")
+    parser.add_argument("--deep-row", type=int, help="measure the page at this row vs the first")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk (Debian's package)")
     if not (ROOT / "adapters" / "billing").is_dir():
         raise SystemExit("the read-path bench measures billing's invoice list: billing is gone")
-    if args.scaling:
+    if args.deep_row:
+        deep_row(args)
+    elif args.scaling:
         scaling(args)
     else:
         compare(args)
