@@ -9,7 +9,9 @@ INSTALLED := $(VENV)/.installed
 DEPLOY_ENV := DJANGO_SETTINGS_MODULE=src.settings.prod \
 	DJANGO_SECRET_KEY=check-deploy-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
 	DJANGO_ALLOWED_HOSTS=api.example.com DATABASE_URL=postgres://bastion@db.example.com/bastion \
-	REDIS_URL=redis://cache.example.com:6379/0 CELERY_BROKER_URL=redis://cache.example.com:6379/1
+	REDIS_URL=redis://cache.example.com:6379/0 CELERY_BROKER_URL=redis://cache.example.com:6379/1 \
+	EMAIL_URL=smtp+tls://mailer:placeholder@smtp.example.com:587 \
+	DEFAULT_FROM_EMAIL=no-reply@example.com FRONTEND_URL=https://app.example.com
 
 .PHONY: run serve worker beat check test lint typecheck imports django-checks dockerfile-lint seed lock bench clean
 

@@ -18,14 +18,22 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]  # the stubs make Us
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ("email",)
-    list_display = ("email", "profile_name", "is_active", "is_staff", "date_joined", "last_login")
-    list_filter = ("is_active", "is_staff", "is_superuser")
+    list_display = (
+        "email",
+        "profile_name",
+        "email_verified",
+        "is_active",
+        "is_staff",
+        "date_joined",
+        "last_login",
+    )
+    list_filter = ("is_active", "email_verified", "is_staff", "is_superuser")
     search_fields = ("email", "profile__name")
     readonly_fields = ("date_joined", "last_login")
     list_select_related = ("profile",)
     inlines = (ProfileInline,)
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email", "email_verified", "password")}),
         (
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

@@ -12,6 +12,12 @@ class IdentityConfig(contexts.ContextConfig):
     problems = "problems"
     demo_data = "demo"
     route_policies = "tests.api.identity.route_policies"
+    # The account emails, sent after the commit (in a worker), each with its one-time link.
+    outbox_handlers = {
+        "identity.user_registered": "send_verification_email",
+        "identity.verification_email_requested": "send_verification_email",
+        "identity.password_reset_requested": "send_password_reset_email",
+    }
 
     def ready(self) -> None:
         super().ready()

@@ -42,6 +42,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(max_length=EMAIL_MAX_LENGTH, unique=True)
     is_active = models.BooleanField(default=True)
+    email_verified = models.BooleanField(
+        default=False, help_text="The owner used a link sent to this address."
+    )
     is_staff = models.BooleanField(default=False, help_text="May log in to the admin site.")
     date_joined = models.DateTimeField(default=timezone.now, editable=False)
 

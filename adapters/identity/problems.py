@@ -20,6 +20,7 @@ from contexts.identity.domain import errors
 INVALID_CREDENTIALS = ProblemType(401, "invalid-credentials", "Invalid credentials.")
 LOCKED_OUT = ProblemType(429, "login-locked-out", "Too many failed logins.")
 EMAIL_TAKEN = ProblemType(409, "email-taken", "Email already registered.")
+INVALID_TOKEN = ProblemType(400, "invalid-token", "Invalid or expired token.")
 
 
 def _retry_after(error: errors.LoginLockedOut) -> Mapping[str, str]:
@@ -37,6 +38,11 @@ PROBLEMS = (
     ),
     DomainProblem(errors.LoginLockedOut, LOCKED_OUT, headers=_retry_after),
     DomainProblem(errors.UserNotFound, NOT_FOUND),
+    # One body for a malformed, forged, used or expired token.
+    DomainProblem(errors.InvalidToken, INVALID_TOKEN),
+    DomainProblem(
+        errors.IncorrectPassword, VALIDATION, errors=lambda e: {"current_password": [e.message]}
+    ),
 )
 
 

@@ -21,6 +21,7 @@ def _to_entity(row: models.User) -> User:
         id=UserId(row.pk),
         email=row.email,
         profile=Profile(name=profile.name, bio=profile.bio),
+        email_verified=row.email_verified,
     )
 
 
@@ -56,6 +57,12 @@ class DjangoUserRepository:
         models.Profile.objects.filter(user_id=user.id).update(
             name=user.profile.name, bio=user.profile.bio, updated_at=timezone.now()
         )
+
+    def set_password_hash(self, user_id: UserId, password_hash: str) -> None:
+        models.User.objects.filter(pk=user_id).update(password=password_hash)
+
+    def mark_email_verified(self, user_id: UserId) -> None:
+        models.User.objects.filter(pk=user_id).update(email_verified=True)
 
 
 class DjangoIdentityUnitOfWork(DjangoUnitOfWork):

@@ -1,4 +1,5 @@
-"""Identity's HTTP API: register, log in and out, read and change one's own profile.
+"""Identity's HTTP API: register, log in and out, read and change one's own profile, change
+or reset one's password and verify one's email address.
 
 Views are thin: validate input with the nested InputSerializer, call one service method, map
 the result with the mapper compiled from the nested OutputSerializer.
@@ -30,8 +31,12 @@ from adapters.platform.rest.serializers import (
     StrictInputSerializer,
     reject_body,
 )
-from adapters.platform.rest.throttling import ScopedThrottle
-from contexts.identity.application.services import TokenService, UserService
+from adapters.platform.rest.throttling import (
+    ScopedFieldThrottle,
+    ScopedThrottle,
+    ScopedUserThrottle,
+)
+from contexts.identity.application.services import AccountService, TokenService, UserService
 from contexts.identity.domain.model import BIO_MAX_LENGTH, EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 
 PASSWORD_MAX_LENGTH = 128  # bounds the hashing work an attacker can ask for
@@ -52,6 +57,25 @@ def _minimum_password_length() -> int:
 
 
 PASSWORD_MIN_LENGTH = _minimum_password_length()
+TOKEN_MAX_LENGTH = 200  # what the emailed tokens need, with room to spare
+
+
+def new_password_field() -> StrictCharField:
+    """A password being chosen: the schema states the validators' minimum length."""
+    return StrictCharField(
+        min_length=PASSWORD_MIN_LENGTH,
+        max_length=PASSWORD_MAX_LENGTH,
+        trim_whitespace=False,
+        write_only=True,
+        error_messages={
+            "min_length": "This password is too short. It must contain at least "
+            "{min_length} characters."
+        },
+    )
+
+
+def token_field() -> StrictCharField:
+    return StrictCharField(max_length=TOKEN_MAX_LENGTH, write_only=True)
 
 
 class UserOutput(serializers.Serializer[Any]):
@@ -62,6 +86,7 @@ class UserOutput(serializers.Serializer[Any]):
 
 class MeOutput(UserOutput):
     bio = serializers.CharField(source="profile.bio")
+    email_verified = serializers.BooleanField()
 
 
 map_user = compile_mapper(UserOutput)
@@ -79,16 +104,7 @@ class CredentialView(APIView):
 class RegisterView(CredentialView):
     class InputSerializer(StrictInputSerializer):
         email = StrictEmailField(max_length=EMAIL_MAX_LENGTH)
-        password = StrictCharField(
-            min_length=PASSWORD_MIN_LENGTH,
-            max_length=PASSWORD_MAX_LENGTH,
-            trim_whitespace=False,
-            write_only=True,
-            error_messages={
-                "min_length": "This password is too short. It must contain at least "
-                "{min_length} characters."
-            },
-        )
+        password = new_password_field()
         name = StrictCharField(max_length=NAME_MAX_LENGTH)
 
     @extend_schema(
@@ -177,3 +193,142 @@ class MeView(APIView):
         data.is_valid(raise_exception=True)
         user = service.update_profile(actor=request_actor(request), **data.validated_data)
         return Response(map_me(user))
+
+
+# --- passwords and email verification ----------------------------------------------------------
+
+
+@public
+class PasswordResetView(APIView):
+    # Per client address (THROTTLE_PASSWORD_RESET_RATE) and per email, whoever asks
+    # (THROTTLE_PASSWORD_RESET_EMAIL_RATE): neither depends on whether the account exists.
+    throttle_classes = [ScopedThrottle, ScopedFieldThrottle]
+    throttle_scope = "password_reset"
+    throttle_field = "email"
+
+    class InputSerializer(StrictInputSerializer):
+        email = StrictEmailField(max_length=EMAIL_MAX_LENGTH)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={202: None},
+        summary="Ask for a password-reset email",
+        description=(
+            "Always 202 with no body, whether or not an account has this email: only an "
+            "existing account is sent a link (to `{FRONTEND_URL}/reset-password?token=...`)."
+        ),
+    )
+    @inject
+    def post(
+        self,
+        request: Request,
+        service: AccountService = Provide[IdentityContainer.account_service],
+    ) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        service.request_password_reset(**data.validated_data)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+@public
+class PasswordResetConfirmView(CredentialView):
+    class InputSerializer(StrictInputSerializer):
+        token = token_field()
+        password = new_password_field()
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={204: None},
+        summary="Set a new password with the token of a reset email",
+        description=(
+            "The token works once and expires (PASSWORD_RESET_TIMEOUT_SECONDS); a bad, used or "
+            "expired one is a 400 `invalid-token`. Every API token of the account is revoked."
+        ),
+    )
+    @inject
+    def post(
+        self,
+        request: Request,
+        service: AccountService = Provide[IdentityContainer.account_service],
+    ) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        service.reset_password(**data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(CredentialView):
+    class InputSerializer(StrictInputSerializer):
+        current_password = StrictCharField(
+            max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True
+        )
+        new_password = new_password_field()
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={204: None, **problem_responses(429)},
+        summary="Change my password",
+        description=(
+            "A wrong `current_password` is a 400 and counts towards the login lock-out. Every "
+            "other API token of mine is revoked; the one used here stays valid."
+        ),
+    )
+    @inject
+    def post(
+        self,
+        request: Request,
+        service: AccountService = Provide[IdentityContainer.account_service],
+    ) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        service.change_password(
+            actor=request_actor(request),
+            keep_token_id=current_token_id(request),
+            **data.validated_data,
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@public
+class VerifyEmailView(CredentialView):
+    class InputSerializer(StrictInputSerializer):
+        token = token_field()
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={204: None},
+        summary="Verify my email address with the token of a verification email",
+        description="A bad, used or expired token is a 400 `invalid-token`.",
+    )
+    @inject
+    def post(
+        self,
+        request: Request,
+        service: AccountService = Provide[IdentityContainer.account_service],
+    ) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        service.verify_email(**data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VerificationEmailView(APIView):
+    # Per user (THROTTLE_VERIFICATION_EMAIL_RATE).
+    throttle_classes = [ScopedUserThrottle]
+    throttle_scope = "verification_email"
+
+    @extend_schema(
+        request=None,
+        responses={202: None},
+        summary="Send me a new verification email",
+        description="202 with no body; nothing is sent when my address is verified already.",
+    )
+    @inject
+    def post(
+        self,
+        request: Request,
+        service: AccountService = Provide[IdentityContainer.account_service],
+    ) -> Response:
+        reject_body(request.data)
+        service.request_verification_email(actor=request_actor(request))
+        return Response(status=status.HTTP_202_ACCEPTED)

@@ -163,6 +163,11 @@ REST_FRAMEWORK = {
         "anon": env.str("THROTTLE_ANON_RATE", default="60/minute"),
         "user": env.str("THROTTLE_USER_RATE", default="1200/minute"),
         "auth": env.str("THROTTLE_AUTH_RATE", default="20/minute"),
+        # Asking for a password reset: per client address, and per email whoever asks.
+        "password_reset": env.str("THROTTLE_PASSWORD_RESET_RATE", default="10/hour"),
+        "password_reset_email": env.str("THROTTLE_PASSWORD_RESET_EMAIL_RATE", default="3/hour"),
+        # Asking for a new verification email, per user.
+        "verification_email": env.str("THROTTLE_VERIFICATION_EMAIL_RATE", default="3/hour"),
     },
     # How many proxies in front append to X-Forwarded-For. 0: the client address is
     # REMOTE_ADDR, and a client-sent X-Forwarded-For is ignored (it cannot dodge throttles).
@@ -286,6 +291,23 @@ OUTBOX_RETRY_BACKOFF_MAX_SECONDS = env.float("OUTBOX_RETRY_BACKOFF_MAX_SECONDS",
 
 # Stored Idempotency-Key responses are deleted after this many days (daily, by beat).
 IDEMPOTENCY_RETENTION_DAYS = env.int("IDEMPOTENCY_RETENTION_DAYS", default=7)
+
+# --- Email: account emails, sent by the outbox's handlers (in the workers) ------------------------
+# EMAIL_URL: smtp://user:password@host:25, smtp+tls://... (STARTTLS, e.g. port 587) or
+# smtp+ssl://... (implicit TLS, port 465); consolemail:// prints them (the default, development).
+globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# What one SMTP exchange may cost a worker before it fails (and the outbox retries it).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Bastion <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The name emails give the service.
+SITE_NAME = env.str("SITE_NAME", default="Bastion")
+# Where the links in emails point: {FRONTEND_URL}/reset-password?token=...,
+# {FRONTEND_URL}/verify-email?token=... Required in production (check --deploy: bastion.E006).
+FRONTEND_URL = env.str("FRONTEND_URL", default="")
+# How long the links' one-time tokens live, in seconds (Django's setting for the reset's).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=60 * 60)
+EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_TIMEOUT_SECONDS", default=3 * 24 * 3600)
 
 # --- Internationalisation, static files ---------------------------------------------------------
 LANGUAGE_CODE = "en-us"

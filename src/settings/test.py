@@ -9,11 +9,17 @@ os.environ.setdefault(
 os.environ.setdefault("THROTTLE_ANON_RATE", "10000/minute")
 os.environ.setdefault("THROTTLE_USER_RATE", "100000/minute")
 os.environ.setdefault("THROTTLE_AUTH_RATE", "10000/minute")
+os.environ.setdefault("THROTTLE_PASSWORD_RESET_RATE", "10000/minute")
+os.environ.setdefault("THROTTLE_PASSWORD_RESET_EMAIL_RATE", "10000/minute")
+os.environ.setdefault("THROTTLE_VERIFICATION_EMAIL_RATE", "10000/minute")
+os.environ.setdefault("FRONTEND_URL", "https://app.example.com")
 
 from .base import *
 from .base import BASE_DIR, DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Sent mail is kept in django.core.mail.outbox, whatever EMAIL_URL says.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: concurrency tests use several connections. One per test process, so

@@ -65,6 +65,12 @@ SEMANTIC_REJECTIONS: dict[str, dict[str, re.Pattern[str]]] = {
     # Django's password validators: a common password, an all-digit one, or one too like the
     # email or name. (Their minimum length is in the schema, so a short password still fails.)
     "POST /api/v1/auth/register": {"password": _WEAK_PASSWORD},
+    # Whether a password is the account's current one is data, not schema (and alice's is
+    # never generated, so a new password is never judged).
+    "POST /api/v1/me/password": {
+        "current_password": re.compile(r"The current password is incorrect\."),
+        "new_password": _WEAK_PASSWORD,
+    },
     # Only a registered user can be added; which emails are registered is data, not schema.
     "POST /api/v1/orgs/{org_id}/members": {"email": re.compile(r"No registered user .*\.")},
     # The contract: an end date not after the start date is a 400; and which plan codes are on
@@ -77,7 +83,12 @@ SEMANTIC_REJECTIONS: dict[str, dict[str, re.Pattern[str]]] = {
 
 # The contract: an Idempotency-Key already used for another request is a 422. Whether a key was
 # used is state (the stateful run reuses keys across steps), never something a schema can say.
-SEMANTIC_PROBLEMS = {"urn:bastion:problem:idempotency-key-reused"}
+# Likewise, whether a token is one the API emailed (and still valid) is state: a generated
+# string is never one, and is answered 400 invalid-token.
+SEMANTIC_PROBLEMS = {
+    "urn:bastion:problem:idempotency-key-reused",
+    "urn:bastion:problem:invalid-token",
+}
 
 
 def _semantic_rejection(context: Any, failure: Any, case: Any, response: Any) -> bool:

@@ -22,6 +22,9 @@ Deployment (``manage.py check --deploy``), in deploy.py:
 - bastion.W002  throttle counters live in each worker's memory (no REDIS_URL)
 - bastion.E003  no broker for the outbox's workers (no CELERY_BROKER_URL)
 - bastion.W004  the broker and the cache share one Redis database
+- bastion.W005  emails are not sent (no EMAIL_URL: console, memory or file backend)
+- bastion.E006  FRONTEND_URL is not an absolute URL (email links would be wrong)
+- bastion.W007  FRONTEND_URL is plain HTTP (tokens in links would travel unencrypted)
 
 What the checks look at (first-party models, serializers, views, the API schema) is found in
 discovery.py. Every check function also takes explicit inputs (models, views, serializers, an

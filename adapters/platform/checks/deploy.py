@@ -76,3 +76,51 @@ def broker_and_cache_are_apart(**_kwargs: Any) -> list[checks.CheckMessage]:
             id="bastion.W004",
         )
     ]
+
+
+_UNSENT_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+
+
+@checks.register(deploy=True)
+def emails_are_sent(**_kwargs: Any) -> list[checks.CheckMessage]:
+    if settings.EMAIL_BACKEND not in _UNSENT_EMAIL_BACKENDS:
+        return []
+    return [
+        checks.Warning(
+            "Emails are not sent (no EMAIL_URL): password resets and email verifications "
+            "never reach anyone.",
+            hint="Set EMAIL_URL to your SMTP server (smtp+tls://user:password@host:587) and "
+            "DEFAULT_FROM_EMAIL to an address it may send from.",
+            id="bastion.W005",
+        )
+    ]
+
+
+@checks.register(deploy=True)
+def frontend_url_is_set(**_kwargs: Any) -> list[checks.CheckMessage]:
+    parts = urlsplit(str(settings.FRONTEND_URL))
+    if parts.scheme == "https" and parts.netloc:
+        return []
+    if parts.scheme == "http" and parts.netloc:
+        return [
+            checks.Warning(
+                "FRONTEND_URL is a plain-HTTP URL: the one-time tokens in email links would "
+                "travel unencrypted.",
+                hint="Use the https:// address of the frontend.",
+                id="bastion.W007",
+            )
+        ]
+    return [
+        checks.Error(
+            "FRONTEND_URL is not an absolute URL: the links in password-reset and verification "
+            "emails would lead nowhere.",
+            hint="Set FRONTEND_URL to the frontend's address (https://app.example.com); links "
+            "go to /reset-password?token=... and /verify-email?token=... under it.",
+            id="bastion.E006",
+        )
+    ]

@@ -46,3 +46,15 @@ class LoginLockedOut(IdentityError):
 
 class UserNotFound(IdentityError):
     message = "No such user."
+
+
+class InvalidToken(IdentityError):
+    # One message whether the token is malformed, forged, used or expired: a client learns
+    # nothing about which, nor about the account it names.
+    message = "The link is invalid or has expired. Ask for a new one."
+
+
+class IncorrectPassword(IdentityError):
+    """The current password given to change it is wrong (a failure towards the lock-out)."""
+
+    message = "The current password is incorrect."

@@ -6,6 +6,7 @@ that the user may change themselves.
 
 from __future__ import annotations
 
+import enum
 import re
 from datetime import datetime
 from typing import NewType
@@ -71,6 +72,8 @@ class User:
     id: UserId
     email: str
     profile: Profile
+    # Whether the owner proved to receive mail at ``email`` (a link from an email was used).
+    email_verified: bool = False
 
     def update_profile(self, *, name: str | None = None, bio: str | None = None) -> None:
         """Change the given profile fields; fields left as None keep their value."""
@@ -85,6 +88,14 @@ class User:
 
     def __hash__(self) -> int:
         return hash(self.id)
+
+
+class TokenPurpose(enum.Enum):
+    """What a one-time account token (sent by email, never an API token) lets its holder do.
+    A token made for one purpose is refused for the other."""
+
+    PASSWORD_RESET = "password-reset"  # noqa: S105  (a name, not a password)
+    EMAIL_VERIFICATION = "email-verification"
 
 
 @attrs.frozen

@@ -23,7 +23,13 @@ def test_me_shows_exactly_my_public_fields(user_client: APIClient, user: User) -
     response = user_client.get(ME)
 
     assert response.status_code == 200
-    assert response.json() == {"id": user.pk, "email": user.email, "name": "Ann", "bio": "Hello"}
+    assert response.json() == {
+        "id": user.pk,
+        "email": user.email,
+        "name": "Ann",
+        "bio": "Hello",
+        "email_verified": False,
+    }
 
 
 def test_me_is_always_the_token_owner(user_client: APIClient, other_user: User) -> None:
@@ -34,7 +40,13 @@ def test_patch_changes_name_and_bio(user_client: APIClient, user: User) -> None:
     response = user_client.patch(ME, {"name": "Annie", "bio": ""}, format="json")
 
     assert response.status_code == 200
-    assert response.json() == {"id": user.pk, "email": user.email, "name": "Annie", "bio": ""}
+    assert response.json() == {
+        "id": user.pk,
+        "email": user.email,
+        "name": "Annie",
+        "bio": "",
+        "email_verified": False,
+    }
     user.profile.refresh_from_db()
     assert (user.profile.name, user.profile.bio) == ("Annie", "")
 
@@ -54,6 +66,7 @@ def test_patch_with_one_field_keeps_the_other(user_client: APIClient) -> None:
         ("is_staff", True),
         ("is_superuser", True),
         ("is_active", False),
+        ("email_verified", True),
         ("password", "a new password 123"),
         ("organization", 1),
         ("nickname", "unknown field"),
@@ -70,6 +83,7 @@ def test_patch_rejects_any_field_but_name_and_bio_and_changes_nothing(
     assert "name, bio" in body["errors"][field][0]
     fresh = User.objects.select_related("profile").get(pk=user.pk)
     assert (fresh.email, fresh.is_staff, fresh.profile.name) == ("ann@example.com", False, "Ann")
+    assert not fresh.email_verified
     assert fresh.check_password("correct horse battery staple")
 
 

@@ -10,11 +10,12 @@ import attrs
 from contexts.identity.domain.errors import (
     EmailAlreadyRegistered,
     InvalidCredentials,
+    InvalidToken,
     LoginLockedOut,
     UserNotFound,
     WeakPassword,
 )
-from contexts.identity.domain.model import IssuedToken, Profile, TokenId, User
+from contexts.identity.domain.model import IssuedToken, Profile, TokenId, TokenPurpose, User
 from kernel.actors import UserId
 from tests.unit.fakes import FakeUnitOfWork
 
@@ -29,7 +30,9 @@ class FakeUserRepository:
             raise UserNotFound()
         # A copy, like a database read: changes count only once saved.
         user = self.users[user_id]
-        return User(id=user.id, email=user.email, profile=user.profile)
+        return User(
+            id=user.id, email=user.email, profile=user.profile, email_verified=user.email_verified
+        )
 
     def find_by_emails(self, emails: Iterable[str]) -> list[User]:
         wanted = set(emails)
@@ -47,7 +50,16 @@ class FakeUserRepository:
         return user
 
     def save_profile(self, user: User) -> None:
-        self.users[user.id] = User(id=user.id, email=user.email, profile=user.profile)
+        stored = self.users[user.id]
+        self.users[user.id] = User(
+            id=user.id, email=user.email, profile=user.profile, email_verified=stored.email_verified
+        )
+
+    def set_password_hash(self, user_id: UserId, password_hash: str) -> None:
+        self.password_hashes[user_id] = password_hash
+
+    def mark_email_verified(self, user_id: UserId) -> None:
+        self.users[user_id].email_verified = True
 
 
 class FakeIdentityUnitOfWork(FakeUnitOfWork):
@@ -94,6 +106,9 @@ class FakeAuthenticator:
         self.failures[email] = self.failures.get(email, 0) + 1
         raise InvalidCredentials()
 
+    def verify(self, *, email: str, password: str) -> None:
+        self.authenticate(email=email, password=password)
+
 
 @attrs.define
 class FakeTokenIssuer:
@@ -110,3 +125,49 @@ class FakeTokenIssuer:
         # Like the real issuer: only the holder's own token goes; another's is left alone.
         if self.issued.get(token_id) == user_id:
             del self.issued[token_id]
+
+    def revoke_all(self, user_id: UserId, *, keep: TokenId | None = None) -> None:
+        self.issued = {
+            token: holder
+            for token, holder in self.issued.items()
+            if holder != user_id or token == keep
+        }
+
+
+class FakeAccountTokens:
+    """Stateless like the real ones: a token names the account, the purpose and the state it
+    was made from (here: the password hash and the verification flag), and is refused once
+    that state changed, or once ``expire()`` was called."""
+
+    def __init__(self, users: FakeUserRepository) -> None:
+        self._users = users
+        self.expired = False
+
+    def _state(self, user_id: UserId) -> str:
+        user = self._users.users[user_id]
+        return f"{self._users.password_hashes[user_id]}|{user.email}|{user.email_verified}"
+
+    def issue(self, *, user_id: UserId, purpose: TokenPurpose) -> str:
+        return f"{user_id}:{purpose.value}:{self._state(user_id)}"
+
+    def check(self, *, token: str, purpose: TokenPurpose) -> UserId:
+        raw_id = token.partition(":")[0]
+        if self.expired or not raw_id.isdigit() or UserId(int(raw_id)) not in self._users.users:
+            raise InvalidToken()
+        user_id = UserId(int(raw_id))
+        if token != self.issue(user_id=user_id, purpose=purpose):
+            raise InvalidToken()
+        return user_id
+
+
+@attrs.define
+class FakeAccountEmails:
+    """Remembers what it would send: (kind, email, token)."""
+
+    sent: list[tuple[str, str, str]] = attrs.field(factory=list)
+
+    def send_verification(self, *, user: User, token: str) -> None:
+        self.sent.append(("verification", user.email, token))
+
+    def send_password_reset(self, *, user: User, token: str) -> None:
+        self.sent.append(("password-reset", user.email, token))
