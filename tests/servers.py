@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterator, Mapping
 from email.message import Message
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -200,32 +200,68 @@ def manage(env: Mapping[str, str], *arguments: str, timeout: float = 120) -> str
     return result.stdout
 
 
-class AppServer:
-    """scripts/start (migrations, collectstatic, gunicorn) on a free port of 127.0.0.1."""
+class StartScriptProcess:
+    """``scripts/start`` (in one of its modes) in its own process group, logging to a file in
+    the test's folder, stopped with SIGTERM as a container runtime stops it. Subclasses say
+    when it is ready (``wait_until_ready``)."""
 
-    def __init__(self, tmp_path: Path, env: Mapping[str, str], *, name: str = "app") -> None:
-        self.port = free_port()
+    def __init__(self, tmp_path: Path, env: Mapping[str, str], *, name: str) -> None:
         self.log = tmp_path / f"{name}.log"
-        self.env = {
-            **env,
-            "PORT": str(self.port),
-            "STATIC_ROOT": env.get("STATIC_ROOT", str(tmp_path / "static")),
-        }
+        self.env = dict(env)
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> AppServer:
+    def arguments(self) -> list[str]:
+        return []
+
+    def start(self) -> Self:
         with self.log.open("ab") as log_file:
             self.process = subprocess.Popen(  # noqa: S603  (our own script, fixed arguments)
-                [str(START_SCRIPT)],
+                [str(START_SCRIPT), *self.arguments()],
                 cwd=self.log.parent,  # the script finds the project by itself
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: stop() reaches every worker
+                start_new_session=True,  # its own process group: stop() reaches every child
             )
-        self.wait_until_healthy()
+        self.wait_until_ready()
         return self
+
+    def wait_until_ready(self) -> None:
+        raise NotImplementedError
+
+    def output(self, limit: int = 6000) -> str:
+        return tail(self.log, limit)
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.process is None:
+            return 0
+        return stop_group(self.process, sig)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+class AppServer(StartScriptProcess):
+    """scripts/start (migrations, collectstatic, gunicorn) on a free port of 127.0.0.1."""
+
+    def __init__(self, tmp_path: Path, env: Mapping[str, str], *, name: str = "app") -> None:
+        self.port = free_port()
+        super().__init__(
+            tmp_path,
+            {
+                **env,
+                "PORT": str(self.port),
+                "STATIC_ROOT": env.get("STATIC_ROOT", str(tmp_path / "static")),
+            },
+            name=name,
+        )
+
+    def wait_until_ready(self) -> None:
+        self.wait_until_healthy()
 
     def wait_until_healthy(self) -> None:
         deadline = time.monotonic() + STARTUP_TIMEOUT
@@ -258,20 +294,6 @@ class AppServer:
         """A request as the TLS-terminating proxy forwards it."""
         return request(self.port, method, path, body, {**HTTPS, **(headers or {})}, timeout=timeout)
 
-    def output(self, limit: int = 6000) -> str:
-        return tail(self.log, limit)
-
-    def stop(self, sig: int = signal.SIGTERM) -> int:
-        if self.process is None:
-            return 0
-        return stop_group(self.process, sig)
-
-    def __enter__(self) -> AppServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
 
 def register_and_login(server: AppServer, email: str, password: str | None = None) -> str:
     """A new account through the API, and a token for it."""
@@ -289,55 +311,32 @@ def register_and_login(server: AppServer, email: str, password: str | None = Non
 # --- Celery worker and beat ------------------------------------------------------------------
 
 
-class CeleryProcess:
+class CeleryProcess(StartScriptProcess):
     """``scripts/start worker`` or ``scripts/start beat`` (Celery on the broker that ``env``
-    names), started in its own process group and stopped with SIGTERM, as a container runtime
-    would."""
+    names)."""
 
     # What each one logs once it is ready to take (worker) or send (beat) tasks.
     READY = {"worker": " ready.", "beat": "beat: Starting..."}
 
     def __init__(self, tmp_path: Path, env: Mapping[str, str], mode: str) -> None:
         self.mode = mode
-        self.env = dict(env)
-        self.log = tmp_path / f"celery-{mode}.log"
-        self.process: subprocess.Popen[bytes] | None = None
+        super().__init__(tmp_path, env, name=f"celery-{mode}")
 
-    def start(self) -> CeleryProcess:
-        with self.log.open("ab") as log_file:
-            self.process = subprocess.Popen(  # noqa: S603  (our own script, fixed arguments)
-                [str(START_SCRIPT), self.mode],
-                cwd=self.log.parent,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+    def arguments(self) -> list[str]:
+        return [self.mode]
+
+    def wait_until_ready(self) -> None:
+        assert self.process is not None
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise ServerFailed(f"celery {self.mode} exited:\n{self.output()}")
             if self.READY[self.mode] in self.output(limit=1_000_000):
-                return self
+                return
             time.sleep(POLL_INTERVAL)
         raise ServerFailed(
             f"celery {self.mode} not ready in {STARTUP_TIMEOUT:.0f} s:\n{self.output()}"
         )
-
-    def output(self, limit: int = 6000) -> str:
-        return tail(self.log, limit)
-
-    def stop(self, sig: int = signal.SIGTERM) -> int:
-        if self.process is None:
-            return 0
-        return stop_group(self.process, sig)
-
-    def __enter__(self) -> CeleryProcess:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
 
 # --- Redis ---------------------------------------------------------------------------------
