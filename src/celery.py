@@ -43,11 +43,22 @@ def _schedule_periodic_jobs(sender: Celery, **_kwargs: Any) -> None:
         sender.signature("idempotency.prune_records"),
         name="prune-idempotency-records",
     )
+    sender.add_periodic_task(
+        crontab(hour="3", minute="37"),
+        sender.signature("outbox.prune"),
+        name="prune-delivered-outbox-messages",
+    )
     # Identity's job (adapters/identity/tasks.py).
     sender.add_periodic_task(
         crontab(minute="7"),
         sender.signature("identity.purge_expired_tokens"),
         name="purge-expired-tokens",
+    )
+    # Organizations' job (adapters/organizations/tasks.py).
+    sender.add_periodic_task(
+        crontab(minute="*/15"),
+        sender.signature("organizations.expire_invitations"),
+        name="expire-invitations",
     )
 
 

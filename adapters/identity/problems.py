@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from adapters.platform.rest.problems import (
+    INVALID_TOKEN,
     NOT_FOUND,
     VALIDATION,
     DomainProblem,
@@ -20,7 +21,6 @@ from contexts.identity.domain import errors
 INVALID_CREDENTIALS = ProblemType(401, "invalid-credentials", "Invalid credentials.")
 LOCKED_OUT = ProblemType(429, "login-locked-out", "Too many failed logins.")
 EMAIL_TAKEN = ProblemType(409, "email-taken", "Email already registered.")
-INVALID_TOKEN = ProblemType(400, "invalid-token", "Invalid or expired token.")
 
 
 def _retry_after(error: errors.LoginLockedOut) -> Mapping[str, str]:

@@ -30,6 +30,7 @@ from adapters.platform.rest.serializers import (
     StrictEmailField,
     StrictInputSerializer,
     reject_body,
+    token_field,
 )
 from adapters.platform.rest.throttling import (
     ScopedFieldThrottle,
@@ -57,7 +58,6 @@ def _minimum_password_length() -> int:
 
 
 PASSWORD_MIN_LENGTH = _minimum_password_length()
-TOKEN_MAX_LENGTH = 200  # what the emailed tokens need, with room to spare
 
 
 def new_password_field() -> StrictCharField:
@@ -72,10 +72,6 @@ def new_password_field() -> StrictCharField:
             "{min_length} characters."
         },
     )
-
-
-def token_field() -> StrictCharField:
-    return StrictCharField(max_length=TOKEN_MAX_LENGTH, write_only=True)
 
 
 class UserOutput(serializers.Serializer[Any]):

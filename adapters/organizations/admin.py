@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from adapters.organizations.models import Membership, Organization
+from adapters.organizations.models import Invitation, Membership, Organization
 
 
 class MembershipInline(admin.TabularInline[Membership, Organization]):
@@ -26,4 +26,14 @@ class MembershipAdmin(admin.ModelAdmin[Membership]):
     search_fields = ("organization__name", "user__email")
     list_select_related = ("organization", "user")
     raw_id_fields = ("organization", "user")
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin[Invitation]):
+    list_display = ("email", "organization", "role", "status", "expires_at", "created_at")
+    list_filter = ("status", "role")
+    search_fields = ("email", "organization__name")
+    list_select_related = ("organization",)
+    raw_id_fields = ("organization", "invited_by", "accepted_by")
     readonly_fields = ("created_at", "updated_at")

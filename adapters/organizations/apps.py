@@ -12,3 +12,5 @@ class OrganizationsConfig(contexts.ContextConfig):
     problems = "problems"
     demo_data = "demo"
     route_policies = "tests.api.organizations.route_policies"
+    # The invitation email, sent after the commit (in a worker), with its one-time link.
+    outbox_handlers = {"organizations.invitation_created": "send_invitation_email"}

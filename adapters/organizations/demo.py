@@ -1,5 +1,5 @@
 """Organizations' demo data (``manage.py seed_demo``): Acme and Globex, each with an owner, an
-admin and a member, made through the services."""
+admin and a member, made through the services: the owner invites, the invitee accepts."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ def seed(*, container: OrganizationsContainer, world: dict[str, Any]) -> None:
     (organization id, owner id) of those created now."""
     users = world["users"]
     organizations = container.organization_service()
-    memberships = container.membership_service()
+    invitations = container.invitation_service()
+    tokens = container.invitation_tokens()
     created = {}
     for name, members in DEMO_ORGANIZATIONS:
         owner = Actor(users[members[0][0]])
@@ -45,11 +46,12 @@ def seed(*, container: OrganizationsContainer, world: dict[str, Any]) -> None:
             continue
         organization = organizations.create(actor=owner, name=name)
         for email, role in members[1:]:
-            memberships.add(
+            invitation = invitations.invite(
                 actor=owner.with_role(organization.id, Role.OWNER),
                 organization_id=organization.id,
                 email=email,
                 role=role,
             )
+            invitations.accept(actor=Actor(users[email]), token=tokens.issue(invitation.id))
         created[name] = (organization.id, owner.user_id)
     world["new_organizations"] = created

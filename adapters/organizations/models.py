@@ -1,11 +1,12 @@
-"""Organizations' tables: organizations and the memberships that give users their roles."""
+"""Organizations' tables: organizations, the memberships that give users their roles, and the
+invitations that are the way in."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 
-from contexts.organizations.domain.model import NAME_MAX_LENGTH
+from contexts.organizations.domain.model import NAME_MAX_LENGTH, InvitationStatus
 from kernel.tenancy import Role
 
 
@@ -58,3 +59,53 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"user #{self.user_id} is {self.role} of organization #{self.organization_id}"
+
+
+class Invitation(models.Model):
+    ROLE_CHOICES = Membership.ROLE_CHOICES
+    STATUS_CHOICES = [(status.value, status.value.title()) for status in InvitationStatus]
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()  # lower-cased, as accounts are keyed
+    role = models.CharField(max_length=10, choices=ROLE_CHOICES)
+    status = models.CharField(
+        max_length=10, choices=STATUS_CHOICES, default=InvitationStatus.PENDING.value
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # One pending invitation per address and organization: a new one replaces it.
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=models.Q(status=InvitationStatus.PENDING.value),
+                name="organizations_invitation_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[role.value for role in Role]),
+                name="organizations_invitation_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[status.value for status in InvitationStatus]),
+                name="organizations_invitation_status_valid",
+            ),
+        ]
+        indexes = [
+            # The organization's open invitations, newest first (the list).
+            models.Index(fields=["organization", "status", "-id"], name="org_invitation_list_idx"),
+            # The expiry job: pending invitations by expiry.
+            models.Index(fields=["status", "expires_at"], name="org_invitation_expiry_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation of {self.email} to organization #{self.organization_id} ({self.status})"

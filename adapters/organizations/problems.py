@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from adapters.platform.rest.problems import NOT_FOUND, VALIDATION, DomainProblem, ProblemType
+from adapters.platform.rest.problems import INVALID_TOKEN, NOT_FOUND, DomainProblem, ProblemType
 from contexts.organizations.domain import errors
 
 LAST_OWNER = ProblemType(409, "last-owner", "The last owner must stay.")
@@ -13,5 +13,7 @@ PROBLEMS = (
     DomainProblem(errors.MemberNotFound, NOT_FOUND),
     DomainProblem(errors.LastOwner, LAST_OWNER),
     DomainProblem(errors.AlreadyMember, ALREADY_MEMBER),
-    DomainProblem(errors.UnknownUser, VALIDATION, errors=lambda e: {"email": [e.message]}),
+    # A token for someone else's address is answered as one that does not exist.
+    DomainProblem(errors.InvitationNotFound, NOT_FOUND),
+    DomainProblem(errors.InvitationClosed, INVALID_TOKEN),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -13,7 +14,14 @@ from adapters.organizations import models
 from adapters.platform.persistence.unit_of_work import DjangoUnitOfWork
 from adapters.platform.rest.pagination import keyset_page
 from contexts.organizations.domain.errors import AlreadyMember
-from contexts.organizations.domain.model import Membership, Organization, OrganizationView
+from contexts.organizations.domain.model import (
+    Invitation,
+    InvitationId,
+    InvitationStatus,
+    Membership,
+    Organization,
+    OrganizationView,
+)
 from kernel.actors import UserId
 from kernel.pagination import Page, PageRequest
 from kernel.tenancy import OrganizationId, OrganizationNotFound, Role
@@ -22,6 +30,17 @@ from kernel.tenancy import OrganizationId, OrganizationNotFound, Role
 # model instances, which matters on every page of a list.
 MEMBERSHIP_COLUMNS = ("organization_id", "user_id", "role")
 VIEW_COLUMNS = ("organization_id", "organization__name", "organization__created_at", "role")
+INVITATION_COLUMNS = (
+    "id",
+    "organization_id",
+    "email",
+    "role",
+    "status",
+    "invited_by_id",
+    "expires_at",
+    "created_at",
+)
+PENDING = InvitationStatus.PENDING.value
 
 
 def _membership(row: tuple[Any, ...]) -> Membership:
@@ -32,6 +51,20 @@ def _membership(row: tuple[Any, ...]) -> Membership:
 def _view(row: tuple[Any, ...]) -> OrganizationView:
     organization_id, name, created_at, role = row
     return OrganizationView(OrganizationId(organization_id), name, created_at, Role(role))
+
+
+def _invitation(row: tuple[Any, ...]) -> Invitation:
+    id_, organization_id, email, role, status, invited_by, expires_at, created_at = row
+    return Invitation(
+        id=InvitationId(id_),
+        organization_id=OrganizationId(organization_id),
+        email=email,
+        role=Role(role),
+        status=InvitationStatus(status),
+        invited_by=UserId(invited_by) if invited_by is not None else None,
+        expires_at=expires_at,
+        created_at=created_at,
+    )
 
 
 _ROLE_SQL = (
@@ -55,6 +88,16 @@ class DjangoOrganizationRepository:
         if row is None:
             raise OrganizationNotFound()
         return _view(row)
+
+    def get(self, organization_id: OrganizationId) -> Organization:
+        row = (
+            models.Organization.objects.filter(pk=organization_id)
+            .values_list("id", "name", "created_at")
+            .first()
+        )
+        if row is None:
+            raise OrganizationNotFound()
+        return Organization(OrganizationId(row[0]), row[1], row[2])
 
     def save(self, organization: Organization) -> None:
         models.Organization.objects.filter(pk=organization.id).update(
@@ -114,11 +157,102 @@ class DjangoMembershipRepository:
         )
 
 
+class DjangoInvitationRepository:
+    def replace_pending(
+        self,
+        *,
+        organization_id: OrganizationId,
+        email: str,
+        role: Role,
+        invited_by: UserId,
+        expires_at: datetime,
+    ) -> Invitation:
+        # Two concurrent invitations of one address: the second's insert waits on the first's
+        # (the partial unique index), then fails; revoking again then sees the first, committed.
+        for attempt in range(2):
+            self._revoke_pending(organization_id, email)
+            try:
+                with transaction.atomic():
+                    row = models.Invitation.objects.create(
+                        organization_id=organization_id,
+                        email=email,
+                        role=role.value,
+                        invited_by_id=invited_by,
+                        expires_at=expires_at,
+                    )
+                break
+            except IntegrityError:
+                if attempt:
+                    raise
+        return Invitation(
+            id=InvitationId(row.pk),
+            organization_id=organization_id,
+            email=email,
+            role=role,
+            status=InvitationStatus.PENDING,
+            invited_by=invited_by,
+            expires_at=row.expires_at,
+            created_at=row.created_at,
+        )
+
+    @staticmethod
+    def _revoke_pending(organization_id: OrganizationId, email: str) -> None:
+        models.Invitation.objects.filter(
+            organization_id=organization_id, email=email, status=PENDING
+        ).update(status=InvitationStatus.REVOKED.value, updated_at=timezone.now())
+
+    def get(self, invitation_id: InvitationId) -> Invitation | None:
+        row = models.Invitation.objects.filter(pk=invitation_id).values_list(*INVITATION_COLUMNS)
+        found = row.first()
+        return _invitation(found) if found else None
+
+    def lock(self, invitation_id: InvitationId) -> Invitation | None:
+        rows = models.Invitation.objects.select_for_update().filter(pk=invitation_id)
+        found = rows.values_list(*INVITATION_COLUMNS).first()
+        return _invitation(found) if found else None
+
+    def get_pending(
+        self, organization_id: OrganizationId, invitation_id: InvitationId
+    ) -> Invitation | None:
+        rows = models.Invitation.objects.filter(
+            pk=invitation_id, organization_id=organization_id, status=PENDING
+        )
+        found = rows.values_list(*INVITATION_COLUMNS).first()
+        return _invitation(found) if found else None
+
+    def set_status(
+        self,
+        invitation_id: InvitationId,
+        status: InvitationStatus,
+        *,
+        accepted_by: UserId | None = None,
+    ) -> None:
+        models.Invitation.objects.filter(pk=invitation_id).update(
+            status=status.value, accepted_by_id=accepted_by, updated_at=timezone.now()
+        )
+
+    def list_open(
+        self, organization_id: OrganizationId, now: datetime, page: PageRequest
+    ) -> Page[Invitation]:
+        rows = models.Invitation.objects.filter(
+            organization_id=organization_id, status=PENDING, expires_at__gt=now
+        )
+        return keyset_page(
+            rows, ordering=["-id"], page=page, columns=INVITATION_COLUMNS, build=_invitation
+        )
+
+    def expire_due(self, now: datetime) -> int:
+        return models.Invitation.objects.filter(status=PENDING, expires_at__lte=now).update(
+            status=InvitationStatus.EXPIRED.value, updated_at=now
+        )
+
+
 class DjangoOrganizationsUnitOfWork(DjangoUnitOfWork):
     def __init__(self) -> None:
         super().__init__()
         self._organizations = DjangoOrganizationRepository()
         self._memberships = DjangoMembershipRepository()
+        self._invitations = DjangoInvitationRepository()
 
     @property
     def organizations(self) -> DjangoOrganizationRepository:
@@ -127,3 +261,7 @@ class DjangoOrganizationsUnitOfWork(DjangoUnitOfWork):
     @property
     def memberships(self) -> DjangoMembershipRepository:
         return self._memberships
+
+    @property
+    def invitations(self) -> DjangoInvitationRepository:
+        return self._invitations

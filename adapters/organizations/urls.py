@@ -11,4 +11,15 @@ urlpatterns = [
         views.MemberDetailView.as_view(),
         name="org-member",
     ),
+    path(
+        "orgs/<id:org_id>/invitations",
+        views.InvitationListView.as_view(),
+        name="org-invitations",
+    ),
+    path(
+        "orgs/<id:org_id>/invitations/<id:invitation_id>",
+        views.InvitationDetailView.as_view(),
+        name="org-invitation",
+    ),
+    path("invitations/accept", views.InvitationAcceptView.as_view(), name="invitations-accept"),
 ]

@@ -1,4 +1,5 @@
-"""Organizations' HTTP API: my organizations, one organization, its members.
+"""Organizations' HTTP API: my organizations, one organization, its members, its invitations;
+and accepting an invitation.
 
 Everything under ``/orgs/{org_id}/`` derives from ``OrganizationScopedView``: a non-member gets
 the same 404 as for a missing organization, and a member below ``required_roles`` a 403,
@@ -32,10 +33,15 @@ from adapters.platform.rest.serializers import (
     StrictEmailField,
     StrictInputSerializer,
     WholeInputSerializer,
+    token_field,
 )
 from adapters.platform.tenancy.views import OrganizationScopedView
-from contexts.organizations.application.services import MembershipService, OrganizationService
-from contexts.organizations.domain.model import NAME_MAX_LENGTH
+from contexts.organizations.application.services import (
+    InvitationService,
+    MembershipService,
+    OrganizationService,
+)
+from contexts.organizations.domain.model import NAME_MAX_LENGTH, InvitationId, InvitationStatus
 from kernel.actors import UserId
 from kernel.tenancy import OrganizationId, Role
 
@@ -56,8 +62,24 @@ class MemberOutput(serializers.Serializer[Any]):
     role = serializers.ChoiceField(choices=ROLES)
 
 
+class InvitationOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=ROLES)
+    status = serializers.ChoiceField(choices=[status.value for status in InvitationStatus])
+    expires_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+
+
+class JoinedOutput(serializers.Serializer[Any]):
+    organization_id = serializers.IntegerField()
+    role = serializers.ChoiceField(choices=ROLES, help_text="My role in it now.")
+
+
 map_organization = compile_mapper(OrganizationOutput)
 map_member = compile_mapper(MemberOutput)
+map_invitation = compile_mapper(InvitationOutput)
+map_joined = compile_mapper(JoinedOutput)
 
 
 class OrganizationInput(StrictInputSerializer):
@@ -135,11 +157,9 @@ class OrganizationDetailView(OrganizationScopedView):
 
 
 class MemberListView(OrganizationScopedView):
-    required_roles = {"GET": Role.MEMBER, "POST": Role.ADMIN}
-
-    class InputSerializer(StrictInputSerializer):
-        email = StrictEmailField()
-        role = StrictChoiceField(choices=ROLES)
+    # People join through invitations (InvitationListView), never by an admin typing an email:
+    # that would tell anyone who creates an organization which emails have an account.
+    required_roles = {"GET": Role.MEMBER}
 
     @extend_schema(
         parameters=PAGINATION_PARAMETERS,
@@ -159,28 +179,6 @@ class MemberListView(OrganizationScopedView):
             page=page_request(request),
         )
         return paginated_response(request, page.map(map_member))
-
-    @extend_schema(
-        request=InputSerializer,
-        responses={201: MemberOutput, **problem_responses(409)},
-        summary="Add a registered user by email (only an owner may add an owner)",
-    )
-    @inject
-    def post(
-        self,
-        request: Request,
-        org_id: int,
-        service: MembershipService = Provide[OrganizationsContainer.membership_service],
-    ) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        member = service.add(
-            actor=request_actor(request),
-            organization_id=OrganizationId(org_id),
-            email=data.validated_data["email"],
-            role=Role(data.validated_data["role"]),
-        )
-        return Response(map_member(member), status=status.HTTP_201_CREATED)
 
 
 class MemberDetailView(OrganizationScopedView):
@@ -230,3 +228,107 @@ class MemberDetailView(OrganizationScopedView):
             user_id=UserId(user_id),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationListView(OrganizationScopedView):
+    required_roles = {"GET": Role.ADMIN, "POST": Role.ADMIN}
+
+    class InputSerializer(StrictInputSerializer):
+        email = StrictEmailField()
+        role = StrictChoiceField(choices=ROLES)
+
+    @extend_schema(
+        parameters=PAGINATION_PARAMETERS,
+        responses={200: paginated(InvitationOutput)},
+        summary="The organization's pending invitations, newest first",
+    )
+    @inject
+    def get(
+        self,
+        request: Request,
+        org_id: int,
+        service: InvitationService = Provide[OrganizationsContainer.invitation_service],
+    ) -> Response:
+        page = service.list(
+            actor=request_actor(request),
+            organization_id=OrganizationId(org_id),
+            page=page_request(request),
+        )
+        return paginated_response(request, page.map(map_invitation))
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: InvitationOutput, **problem_responses(409)},
+        summary="Invite an email address (only an owner may invite an owner)",
+        description=(
+            "The invitee gets an email with a link to accept. The answer is the same whether "
+            "or not the address has an account; an address that is a member's is a 409 "
+            "`already-member`. A pending invitation to the same address is replaced (revoked)."
+        ),
+    )
+    @inject
+    def post(
+        self,
+        request: Request,
+        org_id: int,
+        service: InvitationService = Provide[OrganizationsContainer.invitation_service],
+    ) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation = service.invite(
+            actor=request_actor(request),
+            organization_id=OrganizationId(org_id),
+            email=data.validated_data["email"],
+            role=Role(data.validated_data["role"]),
+        )
+        return Response(map_invitation(invitation), status=status.HTTP_201_CREATED)
+
+
+class InvitationDetailView(OrganizationScopedView):
+    required_roles = {"DELETE": Role.ADMIN}
+
+    @extend_schema(
+        responses={204: None},
+        summary="Revoke a pending invitation (its link stops working)",
+    )
+    @inject
+    def delete(
+        self,
+        request: Request,
+        org_id: int,
+        invitation_id: int,
+        service: InvitationService = Provide[OrganizationsContainer.invitation_service],
+    ) -> Response:
+        service.revoke(
+            actor=request_actor(request),
+            organization_id=OrganizationId(org_id),
+            invitation_id=InvitationId(invitation_id),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationAcceptView(APIView):
+    class InputSerializer(StrictInputSerializer):
+        token = token_field()
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: JoinedOutput, **problem_responses(404, 409)},
+        summary="Accept an invitation to my email address with the token of its email",
+        description=(
+            "Only the account whose address was invited may accept: for anyone else the token "
+            "is a 404, as if it did not exist. A used, revoked or expired invitation is a 400 "
+            "`invalid-token`; if I am a member already, a 409 `already-member`. Accepting "
+            "verifies my address."
+        ),
+    )
+    @inject
+    def post(
+        self,
+        request: Request,
+        service: InvitationService = Provide[OrganizationsContainer.invitation_service],
+    ) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        joined = service.accept(actor=request_actor(request), **data.validated_data)
+        return Response(map_joined(joined))

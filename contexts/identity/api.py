@@ -36,6 +36,11 @@ class IdentityApi:
         """Summaries of the given users, keyed by id, fetched in one go."""
         return {user.id: _summary(user) for user in self._users().describe(user_ids=user_ids)}
 
+    def mark_email_verified(self, *, user_id: UserId) -> None:
+        """The user proved their address by following a link sent to it (joins the caller's
+        transaction)."""
+        self._users().mark_email_verified(user_id=user_id)
+
 
 def _summary(user: User) -> UserSummary:
     return UserSummary(id=user.id, email=user.email, name=user.profile.name)

@@ -291,6 +291,8 @@ OUTBOX_RETRY_BACKOFF_MAX_SECONDS = env.float("OUTBOX_RETRY_BACKOFF_MAX_SECONDS",
 
 # Stored Idempotency-Key responses are deleted after this many days (daily, by beat).
 IDEMPOTENCY_RETENTION_DAYS = env.int("IDEMPOTENCY_RETENTION_DAYS", default=7)
+# Delivered outbox messages (and their inbox records) are deleted after this; failed ones stay.
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
 
 # --- Email: account emails, sent by the outbox's handlers (in the workers) ------------------------
 # EMAIL_URL: smtp://user:password@host:25, smtp+tls://... (STARTTLS, e.g. port 587) or
@@ -303,11 +305,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The name emails give the service.
 SITE_NAME = env.str("SITE_NAME", default="Bastion")
 # Where the links in emails point: {FRONTEND_URL}/reset-password?token=...,
-# {FRONTEND_URL}/verify-email?token=... Required in production (check --deploy: bastion.E006).
+# {FRONTEND_URL}/verify-email?token=..., {FRONTEND_URL}/accept-invitation?token=...
+# Required in production (check --deploy: bastion.E006).
 FRONTEND_URL = env.str("FRONTEND_URL", default="")
 # How long the links' one-time tokens live, in seconds (Django's setting for the reset's).
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=60 * 60)
 EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_TIMEOUT_SECONDS", default=3 * 24 * 3600)
+# How long an invitation to an organization can be accepted, in seconds.
+INVITATION_TIMEOUT = env.int("INVITATION_TIMEOUT_SECONDS", default=7 * 24 * 3600)
 
 # --- Internationalisation, static files ---------------------------------------------------------
 LANGUAGE_CODE = "en-us"

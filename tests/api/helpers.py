@@ -1,8 +1,20 @@
-"""Assertions every API test uses: the problem+json shape, above all."""
+"""Assertions every API test uses: the problem+json shape, above all; and reading the links of
+the emails the API sends."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
+from urllib.parse import parse_qs, urlsplit
+
+from django.conf import settings
+from django.core import mail
+
+# ``with deliver(): ...`` (the ``deliver`` fixture): what the block commits is delivered at its
+# end, as after a real commit.
+Deliver = Callable[[], AbstractContextManager[Any]]
 
 
 class TestResponse(Protocol):
@@ -33,3 +45,13 @@ def assert_problem(
     if fields is not None:
         assert set(body.get("errors", {})) == fields, body
     return body
+
+
+def token_in(message: mail.EmailMessage, path: str) -> str:
+    """The token of the one link in ``message``, which must lead to FRONTEND_URL + path."""
+    links = re.findall(r"https?://\S+", str(message.body))
+    assert len(links) == 1, message.body
+    parts = urlsplit(links[0])
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{settings.FRONTEND_URL}{path}"
+    [token] = parse_qs(parts.query)["token"]
+    return str(token)

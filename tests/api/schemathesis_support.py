@@ -37,6 +37,8 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import ignored_auth
 
 from adapters.identity.models import User
+from adapters.organizations.tokens import SignedInvitationTokens
+from contexts.organizations.domain.model import InvitationId
 from tests.api.route_policies import CastStage, collect
 from tests.conftest import client_for
 from tests.factories import DEFAULT_PASSWORD, make_user
@@ -153,9 +155,15 @@ def _create_cast() -> Cast:
     # reacts to a new organization as it would in production).
     acme = stage.post(OWNER, "/api/v1/orgs", {"name": "Acme"})
     globex = stage.post(PEER, "/api/v1/orgs", {"name": "Globex"})
+    tokens = SignedInvitationTokens()
     for user, role in [(carol, "admin"), (dave, "member")]:
-        member = {"email": user.email, "role": role}
-        stage.post(OWNER, f"/api/v1/orgs/{acme}/members", member, key="user_id")
+        invitation = {"email": user.email, "role": role}
+        invitation_id = stage.post(OWNER, f"/api/v1/orgs/{acme}/invitations", invitation)
+        token = tokens.issue(InvitationId(int(invitation_id)))
+        accepted = client_for(user).post(
+            "/api/v1/invitations/accept", {"token": token}, format="json"
+        )
+        assert accepted.status_code == HTTPStatus.OK, accepted.content
 
     ids = [str(pk) for pk in (alice.pk, carol.pk, dave.pk, bob.pk)]
     cast = Cast(

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from uuid import UUID
 
 import attrs
@@ -41,6 +44,28 @@ class Attempt:
 
 
 NOTHING_TO_DO = Attempt(ran=False)
+
+# (message id, handler name) of the handler running now, for side effects that leave the
+# database: an email's Message-ID is derived from it, so that the copy a redelivery may send
+# (the worker died after the SMTP server took the email, before the inbox claim committed) is
+# recognisably the same email, and mail systems drop it.
+_current_delivery: ContextVar[tuple[UUID, str] | None] = ContextVar(
+    "outbox_current_delivery", default=None
+)
+
+
+def current_delivery() -> tuple[UUID, str] | None:
+    """(message id, handler name) while an outbox handler runs; None anywhere else."""
+    return _current_delivery.get()
+
+
+@contextmanager
+def _delivering(message_id: UUID, handler_name: str) -> Iterator[None]:
+    reset_token = _current_delivery.set((message_id, handler_name))
+    try:
+        yield
+    finally:
+        _current_delivery.reset(reset_token)
 
 
 def retry_policy() -> RetryPolicy:
@@ -100,7 +125,8 @@ def _handle_once(message: OutboxMessage, handler: OutboxHandler) -> None:
                 ProcessedEvent.objects.create(event_id=message.id, handler=handler.name)
         except IntegrityError:
             return  # processed by an earlier delivery of this message
-        handler.handle(message.payload)
+        with _delivering(message.id, handler.name):
+            handler.handle(message.payload)
 
 
 def _describe(error: BaseException) -> str:

@@ -5,15 +5,19 @@ Imported by worker and beat processes only: nothing on a request's path imports 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from celery import Task, shared_task
+from django.conf import settings
 
 from adapters.platform.outbox import delivery, relay
+from adapters.platform.outbox.pruning import prune_delivered_messages
 
 DELIVER = "outbox.deliver"
 SWEEP = "outbox.sweep"
+PRUNE = "outbox.prune"
 
 
 @shared_task(name=DELIVER, bind=True, ignore_result=True, max_retries=None)
@@ -36,3 +40,10 @@ def deliver(self: Task[Any, Any], message_id: str) -> None:
 def sweep() -> int:
     """Send again what the relay missed (``relay.sweep``); run by beat every few seconds."""
     return relay.sweep()
+
+
+@shared_task(name=PRUNE, ignore_result=True)
+def prune() -> int:
+    """Delete messages delivered more than ``OUTBOX_RETENTION_DAYS`` ago (and their inbox
+    records); run by beat daily."""
+    return prune_delivered_messages(older_than=timedelta(days=settings.OUTBOX_RETENTION_DAYS))

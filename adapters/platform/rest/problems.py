@@ -50,6 +50,9 @@ MALFORMED = ProblemType(400, "malformed-request", "The request body could not be
 NOT_AUTHENTICATED = ProblemType(401, "not-authenticated", "Authentication is required.")
 PERMISSION_DENIED = ProblemType(403, "permission-denied", "You may not do this.")
 NOT_FOUND = ProblemType(404, "not-found", "Not found.")
+# A one-time token (an emailed link's) that is malformed, forged, used or expired: one body for
+# all, in every context that emails tokens.
+INVALID_TOKEN = ProblemType(400, "invalid-token", "Invalid or expired token.")
 METHOD_NOT_ALLOWED = ProblemType(405, "method-not-allowed", "Method not allowed.")
 UNSUPPORTED_MEDIA_TYPE = ProblemType(415, "unsupported-media-type", "Send application/json.")
 THROTTLED = ProblemType(429, "throttled", "Too many requests.")

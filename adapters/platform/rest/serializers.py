@@ -62,6 +62,15 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(_strict_string(self, data))
 
 
+# What the emailed one-time tokens need, with room to spare.
+TOKEN_MAX_LENGTH = 200
+
+
+def token_field() -> StrictCharField:
+    """The ``token`` of an emailed link, sent back: write-only, never echoed in an error."""
+    return StrictCharField(max_length=TOKEN_MAX_LENGTH, write_only=True)
+
+
 class StrictEmailField(serializers.EmailField):
     """An EmailField that takes only JSON strings, as sent: " a@b.co" is not an email address
     (the schema's ``format: email`` says so too), so it is refused rather than trimmed."""

@@ -80,6 +80,13 @@ class UserService:
         """The accounts with these ids, in one round trip. For other contexts."""
         return self._uow.users.list_by_ids(user_ids)
 
+    def mark_email_verified(self, *, user_id: UserId) -> None:
+        """Another context saw the user follow a link it sent to their address (an
+        invitation's): the address is proved. For other contexts, through ``IdentityApi``."""
+        with self._uow as uow:
+            uow.users.mark_email_verified(user_id)
+            uow.commit()
+
 
 class TokenService:
     """API tokens: issued for valid credentials, revoked by their holder."""

@@ -1,15 +1,30 @@
-"""Organizations' use cases: create, list, rename; and members, under the role rules."""
+"""Organizations' use cases: create, list, rename; members and invitations, under the role
+rules."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import attrs
+
 from contexts.organizations.application.ports import (
+    Clock,
     EventPublisher,
+    InvitationTokens,
     OrganizationsUnitOfWork,
     UserDirectory,
 )
-from contexts.organizations.domain.errors import AlreadyMember, MemberNotFound, UnknownUser
-from contexts.organizations.domain.events import OrganizationCreated
+from contexts.organizations.domain.errors import (
+    AlreadyMember,
+    InvitationClosed,
+    InvitationNotFound,
+    MemberNotFound,
+)
+from contexts.organizations.domain.events import InvitationCreated, OrganizationCreated
 from contexts.organizations.domain.model import (
+    Invitation,
+    InvitationId,
+    InvitationStatus,
     Membership,
     MembershipView,
     Organization,
@@ -17,6 +32,7 @@ from contexts.organizations.domain.model import (
     ensure_an_owner_remains,
     ensure_may_assign,
     ensure_may_manage_members,
+    normalize_invitee,
 )
 from kernel.actors import Actor, UserId
 from kernel.pagination import Page, PageRequest
@@ -92,24 +108,6 @@ class MembershipService:
             )
         )
 
-    def add(
-        self, *, actor: Actor, organization_id: OrganizationId, email: str, role: Role
-    ) -> MembershipView:
-        """Make a registered user a member (admins; only an owner grants the owner role)."""
-        # The role first: a plain member must not learn which emails are registered.
-        actor.require_role(organization_id, Role.ADMIN)
-        user = self._users.find_user_by_email(email=email)
-        if user is None:
-            raise UnknownUser()
-        with self._uow as uow:
-            locked = self._locked(uow, organization_id, actor.user_id, user.id)
-            ensure_may_assign(self._actor_role(locked, actor), current=None, new=role)
-            if user.id in locked:
-                raise AlreadyMember()
-            uow.memberships.add(Membership(organization_id, user.id, role))
-            uow.commit()
-        return MembershipView(user.id, user.email, user.name, role)
-
     def change_role(
         self, *, actor: Actor, organization_id: OrganizationId, user_id: UserId, role: Role
     ) -> MembershipView:
@@ -143,28 +141,148 @@ class MembershipService:
     ) -> None:
         """The role rules for moving a member to ``new`` (None: out), checked on rows locked
         for the rest of the unit of work."""
-        locked = self._locked(uow, organization_id, actor.user_id, user_id)
-        actor_role = self._actor_role(locked, actor)
+        locked = _locked(uow, organization_id, actor.user_id, user_id)
+        actor_role = _actor_role(locked, actor)
         member = locked.get(user_id)
         if member is None:
             raise MemberNotFound()
         ensure_may_assign(actor_role, current=member.role, new=new)
         ensure_an_owner_remains(owners=_owners(locked), current=member.role, new=new)
 
-    @staticmethod
-    def _locked(
-        uow: OrganizationsUnitOfWork, organization_id: OrganizationId, *user_ids: UserId
-    ) -> dict[UserId, Membership]:
-        return {m.user_id: m for m in uow.memberships.lock_for_change(organization_id, user_ids)}
 
-    @staticmethod
-    def _actor_role(locked: dict[UserId, Membership], actor: Actor) -> Role:
-        # Read again under the lock: the actor may have been demoted or removed since the
-        # request began, and a stale role must not authorize the change.
-        membership = locked.get(actor.user_id)
-        if membership is None:
-            raise OrganizationNotFound()
-        return membership.role
+@attrs.frozen
+class Joined:
+    """What accepting an invitation made of the caller."""
+
+    organization_id: OrganizationId
+    role: Role
+
+
+class InvitationService:
+    """Invitations: the one way into an organization. An admin invites an email address with a
+    role; whoever holds that address accepts with the emailed token and becomes a member.
+
+    The answer to an invitation does not depend on whether the address has an account, so
+    inviting reveals nothing about who is registered (only who is already a member, which
+    the admin can see anyway).
+    """
+
+    def __init__(
+        self,
+        *,
+        uow: OrganizationsUnitOfWork,
+        users: UserDirectory,
+        tokens: InvitationTokens,
+        clock: Clock,
+        lifetime: timedelta,
+    ) -> None:
+        self._uow = uow
+        self._users = users
+        self._tokens = tokens
+        self._clock = clock
+        self._lifetime = lifetime
+
+    def list(
+        self, *, actor: Actor, organization_id: OrganizationId, page: PageRequest
+    ) -> Page[Invitation]:
+        """The organization's open invitations (admins)."""
+        actor.require_role(organization_id, Role.ADMIN)
+        return self._uow.invitations.list_open(organization_id, self._clock.now(), page)
+
+    def invite(
+        self, *, actor: Actor, organization_id: OrganizationId, email: str, role: Role
+    ) -> Invitation:
+        """Invite ``email`` with ``role`` (admins; only an owner invites an owner). A pending
+        invitation to the same address is replaced; an address that is a member's is refused.
+        The invitee gets the email after the commit."""
+        actor.require_role(organization_id, Role.ADMIN)
+        email = normalize_invitee(email)
+        user = self._users.find_user_by_email(email=email)
+        with self._uow as uow:
+            user_ids = (actor.user_id,) if user is None else (actor.user_id, user.id)
+            locked = _locked(uow, organization_id, *user_ids)
+            ensure_may_assign(_actor_role(locked, actor), current=None, new=role)
+            if user is not None and user.id in locked:
+                raise AlreadyMember()
+            invitation = uow.invitations.replace_pending(
+                organization_id=organization_id,
+                email=email,
+                role=role,
+                invited_by=actor.user_id,
+                expires_at=self._clock.now() + self._lifetime,
+            )
+            uow.outbox.record(InvitationCreated(invitation_id=invitation.id))
+            uow.commit()
+        return invitation
+
+    def revoke(
+        self, *, actor: Actor, organization_id: OrganizationId, invitation_id: InvitationId
+    ) -> None:
+        """Revoke a pending invitation (admins): its token stops working."""
+        actor.require_role(organization_id, Role.ADMIN)
+        with self._uow as uow:
+            if uow.invitations.get_pending(organization_id, invitation_id) is None:
+                raise InvitationNotFound()
+            uow.invitations.set_status(invitation_id, InvitationStatus.REVOKED)
+            uow.commit()
+
+    def accept(self, *, actor: Actor, token: str) -> Joined:
+        """Join the organization an invitation to the actor's own address names, with its role.
+
+        Anyone but the invitee is answered as if the token did not exist; the invitee learns
+        that a used, revoked or expired invitation is closed. Accepting proves the address,
+        so it counts as verified.
+        """
+        invitation_id = self._tokens.read(token)
+        if invitation_id is None:
+            raise InvitationNotFound()
+        me = self._users.describe_users(user_ids=[actor.user_id])[actor.user_id]
+        with self._uow as uow:
+            invitation = uow.invitations.lock(invitation_id)
+            if invitation is None or not invitation.is_for(me.email):
+                raise InvitationNotFound()
+            if not invitation.is_open(self._clock.now()):
+                raise InvitationClosed()
+            uow.memberships.add(
+                Membership(invitation.organization_id, actor.user_id, invitation.role)
+            )
+            uow.invitations.set_status(
+                invitation.id, InvitationStatus.ACCEPTED, accepted_by=actor.user_id
+            )
+            self._users.mark_email_verified(user_id=actor.user_id)
+            uow.commit()
+        return Joined(invitation.organization_id, invitation.role)
+
+
+class InvitationExpiryService:
+    """Beat's job: invitations whose time is up are marked expired. Accepting checks the time
+    itself; this keeps the table's states (and the admin) true."""
+
+    def __init__(self, *, uow: OrganizationsUnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    def expire_due(self) -> int:
+        """How many were marked."""
+        with self._uow as uow:
+            expired = uow.invitations.expire_due(self._clock.now())
+            uow.commit()
+        return expired
+
+
+def _locked(
+    uow: OrganizationsUnitOfWork, organization_id: OrganizationId, *user_ids: UserId
+) -> dict[UserId, Membership]:
+    return {m.user_id: m for m in uow.memberships.lock_for_change(organization_id, user_ids)}
+
+
+def _actor_role(locked: dict[UserId, Membership], actor: Actor) -> Role:
+    # Read again under the lock: the actor may have been demoted or removed since the request
+    # began, and a stale role must not authorize the change.
+    membership = locked.get(actor.user_id)
+    if membership is None:
+        raise OrganizationNotFound()
+    return membership.role
 
 
 def _owners(locked: dict[UserId, Membership]) -> int:

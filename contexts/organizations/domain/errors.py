@@ -34,5 +34,14 @@ class AlreadyMember(OrganizationError):
     message = "This user is already a member of the organization."
 
 
-class UnknownUser(OrganizationError):
-    message = "No registered user has this email."
+class InvitationNotFound(OrganizationError):
+    """No such invitation for this caller: also what a token for someone else's address gets,
+    so that a token reveals nothing to anyone but its invitee."""
+
+    message = "No such invitation."
+
+
+class InvitationClosed(OrganizationError):
+    """The invitation was accepted, revoked (or replaced) or has expired."""
+
+    message = "This invitation is no longer valid."

@@ -18,3 +18,14 @@ class OrganizationCreated(Event):
 
     organization_id: int
     owner_id: int
+
+
+@attrs.frozen
+class InvitationCreated(Event):
+    """Someone was invited; the invitee gets an email with the link to accept. Only the id:
+    the handler reads the invitation as it is when it runs (revoked meanwhile: no email) and
+    makes the token then, so that no token is ever stored."""
+
+    name: ClassVar[str] = "organizations.invitation_created"
+
+    invitation_id: int

@@ -1,8 +1,11 @@
-"""Organizations and memberships, and the role rules every change of membership obeys."""
+"""Organizations, memberships and invitations, and the role rules every change of membership
+obeys."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
+from typing import NewType
 
 import attrs
 
@@ -11,6 +14,7 @@ from kernel.actors import UserId
 from kernel.tenancy import OrganizationId, Role, RoleTooLow
 
 NAME_MAX_LENGTH = 100
+InvitationId = NewType("InvitationId", int)
 
 
 def _check_name(_instance: object, _attribute: object, value: str) -> None:
@@ -60,6 +64,42 @@ class OrganizationView:
     name: str
     created_at: datetime
     role: Role
+
+
+class InvitationStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REVOKED = "revoked"  # by an admin, or replaced by a newer invitation to the same email
+    EXPIRED = "expired"
+
+
+@attrs.frozen
+class Invitation:
+    """An invitation to join an organization with a role, sent to an email address. People
+    join only this way: the invitee proves they own the address by accepting with the token
+    emailed to it."""
+
+    id: InvitationId
+    organization_id: OrganizationId
+    email: str  # normalized: see ``normalize_invitee``
+    role: Role
+    status: InvitationStatus
+    invited_by: UserId | None
+    expires_at: datetime
+    created_at: datetime
+
+    def is_open(self, now: datetime) -> bool:
+        """Pending and not yet expired: the expiry job may not have run yet."""
+        return self.status is InvitationStatus.PENDING and now < self.expires_at
+
+    def is_for(self, email: str) -> bool:
+        return self.email == normalize_invitee(email)
+
+
+def normalize_invitee(email: str) -> str:
+    """The address as accounts are keyed (identity lower-cases the whole address): an
+    invitation to "Ann@Example.com" is one to the account "ann@example.com"."""
+    return email.strip().lower()
 
 
 # --- The role rules -------------------------------------------------------------------------------

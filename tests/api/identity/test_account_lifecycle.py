@@ -7,13 +7,11 @@ backend keeps what was sent in ``mail.outbox``.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
@@ -25,7 +23,7 @@ from rest_framework.test import APIClient
 from adapters.identity import security
 from adapters.identity.models import User
 from adapters.platform.outbox.models import OutboxMessage
-from tests.api.helpers import assert_problem
+from tests.api.helpers import Deliver, assert_problem, token_in
 from tests.conftest import client_for, login
 from tests.factories import DEFAULT_PASSWORD, make_user
 
@@ -40,30 +38,6 @@ REGISTER = "/api/v1/auth/register"
 ME = "/api/v1/me"
 NEW_PASSWORD = "a brand new passphrase"
 INVALID_TOKEN = "urn:bastion:problem:invalid-token"
-
-Deliver = Callable[[], AbstractContextManager[Any]]
-
-
-@pytest.fixture
-def deliver(django_capture_on_commit_callbacks: Any) -> Deliver:
-    """``with deliver(): ...``: what the block commits is delivered at its end, as after a
-    real commit."""
-
-    def run() -> AbstractContextManager[Any]:
-        context: AbstractContextManager[Any] = django_capture_on_commit_callbacks(execute=True)
-        return context
-
-    return run
-
-
-def token_in(message: mail.EmailMessage, path: str) -> str:
-    """The token of the one link in ``message``, which must lead to FRONTEND_URL + path."""
-    links = re.findall(r"https?://\S+", str(message.body))
-    assert len(links) == 1, message.body
-    parts = urlsplit(links[0])
-    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{settings.FRONTEND_URL}{path}"
-    [token] = parse_qs(parts.query)["token"]
-    return str(token)
 
 
 def reset_token_for(client: APIClient, deliver: Deliver, email: str) -> str:

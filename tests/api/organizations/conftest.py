@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import attrs
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from adapters.identity.models import User
-from adapters.organizations.models import Organization
+from adapters.organizations.models import Invitation, Organization
 from tests.conftest import client_for
 from tests.factories import make_organization, make_user
 
@@ -21,6 +24,7 @@ class Tenancy:
     member: User
     outsider: User  # owner of globex, not a member of acme
     stranger: User  # a registered user in no organization
+    invitation: Invitation  # pending, to acme, for an address with no account
 
 
 @pytest.fixture
@@ -32,7 +36,14 @@ def tenancy(db: None) -> Tenancy:
     globex_admin = make_user(email="admin@globex.example")
     acme = make_organization("Acme", owner=owner, admin=admin, member=member)
     globex = make_organization("Globex", owner=outsider, admin=globex_admin)
-    return Tenancy(acme, globex, owner, admin, member, outsider, make_user(email="new@example.com"))
+    invitation = Invitation.objects.create(
+        organization=acme,
+        email="invited@example.com",
+        role="member",
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    stranger = make_user(email="new@example.com")
+    return Tenancy(acme, globex, owner, admin, member, outsider, stranger, invitation)
 
 
 @pytest.fixture

@@ -9,17 +9,18 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from adapters.organizations.models import Membership, Organization
+from adapters.organizations.models import Invitation, Membership, Organization
 from tests.api.helpers import assert_problem
 from tests.api.organizations.conftest import Tenancy
 
 ROLES = ["anonymous", "non_member", "member", "admin", "owner"]
 
 
-def _snapshot() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+def _snapshot() -> tuple[list[tuple[Any, ...]], ...]:
     return (
         list(Organization.objects.order_by("pk").values_list("pk", "name")),
         list(Membership.objects.order_by("pk").values_list("organization_id", "user_id", "role")),
+        list(Invitation.objects.order_by("pk").values_list("pk", "email", "role", "status")),
     )
 
 
@@ -36,13 +37,38 @@ MATRIX: dict[str, tuple[Request, tuple[int, int, int, int, int]]] = {
         lambda c, t: c.get(f"/api/v1/orgs/{t.acme.pk}/members"),
         (401, 404, 200, 200, 200),
     ),
+    # People join through invitations only.
     "POST members": (
         lambda c, t: c.post(
             f"/api/v1/orgs/{t.acme.pk}/members",
             {"email": t.stranger.email, "role": "member"},
             format="json",
         ),
+        (401, 404, 405, 405, 405),
+    ),
+    "GET invitations": (
+        lambda c, t: c.get(f"/api/v1/orgs/{t.acme.pk}/invitations"),
+        (401, 404, 403, 200, 200),
+    ),
+    "POST invitations": (
+        lambda c, t: c.post(
+            f"/api/v1/orgs/{t.acme.pk}/invitations",
+            {"email": t.stranger.email, "role": "member"},
+            format="json",
+        ),
         (401, 404, 403, 201, 201),
+    ),
+    "POST an owner's invitation": (
+        lambda c, t: c.post(
+            f"/api/v1/orgs/{t.acme.pk}/invitations",
+            {"email": t.stranger.email, "role": "owner"},
+            format="json",
+        ),
+        (401, 404, 403, 403, 201),
+    ),
+    "DELETE invitation": (
+        lambda c, t: c.delete(f"/api/v1/orgs/{t.acme.pk}/invitations/{t.invitation.pk}"),
+        (401, 404, 403, 204, 204),
     ),
     "PATCH member": (
         lambda c, t: c.patch(
@@ -63,14 +89,6 @@ MATRIX: dict[str, tuple[Request, tuple[int, int, int, int, int]]] = {
     "DELETE owner": (
         lambda c, t: c.delete(f"/api/v1/orgs/{t.acme.pk}/members/{t.owner.pk}"),
         (401, 404, 403, 403, 409),
-    ),
-    "POST an owner": (
-        lambda c, t: c.post(
-            f"/api/v1/orgs/{t.acme.pk}/members",
-            {"email": t.stranger.email, "role": "owner"},
-            format="json",
-        ),
-        (401, 404, 403, 403, 201),
     ),
     "PATCH member to owner": (
         lambda c, t: c.patch(
@@ -102,6 +120,8 @@ SCOPED_PATHS = [
     "/api/v1/orgs/{org}",
     "/api/v1/orgs/{org}/members",
     "/api/v1/orgs/{org}/members/{user}",
+    "/api/v1/orgs/{org}/invitations",
+    "/api/v1/orgs/{org}/invitations/{user}",
 ]
 
 

@@ -1,18 +1,27 @@
-"""Organizations' repositories against the database: scoping, constraints, keyset pages."""
+"""Organizations' repositories against the database: scoping, constraints, keyset pages; the
+invitations' expiry job and tokens."""
 
 from __future__ import annotations
 
-import pytest
-from django.db import IntegrityError, transaction
+from datetime import timedelta
 
+import pytest
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from adapters.organizations.models import Invitation as InvitationRow
 from adapters.organizations.models import Membership as MembershipRow
 from adapters.organizations.models import Organization as OrganizationRow
 from adapters.organizations.repositories import (
+    DjangoInvitationRepository,
     DjangoMembershipRepository,
     DjangoOrganizationRepository,
 )
+from adapters.organizations.tasks import expire_invitations
+from adapters.organizations.tokens import SALT, SignedInvitationTokens
 from contexts.organizations.domain.errors import AlreadyMember
-from contexts.organizations.domain.model import Membership
+from contexts.organizations.domain.model import InvitationId, InvitationStatus, Membership
 from kernel.actors import UserId
 from kernel.pagination import PageRequest
 from kernel.tenancy import OrganizationId, OrganizationNotFound, Role
@@ -98,3 +107,93 @@ def test_member_pages_walk_forward_and_back_in_user_order() -> None:
     assert [m.user_id for m in back.items] == ids[3:6]
     assert back.previous_cursor is not None
     assert back.next_cursor is not None
+
+
+# --- invitations ---------------------------------------------------------------------------------
+
+
+def _invitation(org: OrganizationId, email: str, *, expires_in: timedelta) -> InvitationRow:
+    return InvitationRow.objects.create(
+        organization_id=org, email=email, role="member", expires_at=timezone.now() + expires_in
+    )
+
+
+def test_one_pending_invitation_per_address_is_a_database_rule() -> None:
+    org = _org()
+    _invitation(org, "ann@example.com", expires_in=timedelta(days=1))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _invitation(org, "ann@example.com", expires_in=timedelta(days=1))
+    # Closed ones do not count, nor other organizations'.
+    InvitationRow.objects.update(status="revoked")
+    _invitation(org, "ann@example.com", expires_in=timedelta(days=1))
+    _invitation(_org("Globex"), "ann@example.com", expires_in=timedelta(days=1))
+
+
+def test_replacing_revokes_the_pending_invitation_of_the_address_only() -> None:
+    org, inviter = _org(), UserId(make_user().pk)
+    repository = DjangoInvitationRepository()
+    expires_at = timezone.now() + timedelta(days=1)
+
+    def invite(email: str) -> InvitationId:
+        return repository.replace_pending(
+            organization_id=org,
+            email=email,
+            role=Role.MEMBER,
+            invited_by=inviter,
+            expires_at=expires_at,
+        ).id
+
+    first, other, second = (
+        invite("ann@example.com"),
+        invite("bob@example.com"),
+        invite("ann@example.com"),
+    )
+
+    assert dict(InvitationRow.objects.values_list("id", "status")) == {
+        first: "revoked",
+        other: "pending",
+        second: "pending",
+    }
+    stored = repository.get(second)
+    assert stored is not None
+    assert (stored.email, stored.invited_by, stored.status) == (
+        "ann@example.com",
+        inviter,
+        InvitationStatus.PENDING,
+    )
+
+
+def test_a_pending_invitation_is_found_only_in_its_organization() -> None:
+    org, other = _org(), _org("Globex")
+    invitation = InvitationId(_invitation(org, "ann@example.com", expires_in=timedelta(days=1)).pk)
+    repository = DjangoInvitationRepository()
+
+    assert repository.get_pending(org, invitation) is not None
+    assert repository.get_pending(other, invitation) is None
+    repository.set_status(invitation, InvitationStatus.REVOKED)
+    assert repository.get_pending(org, invitation) is None
+
+
+def test_the_expiry_job_marks_invitations_whose_time_is_up() -> None:
+    org = _org()
+    due = _invitation(org, "due@example.com", expires_in=-timedelta(seconds=1))
+    live = _invitation(org, "live@example.com", expires_in=timedelta(days=1))
+
+    assert expire_invitations() == 1
+
+    assert InvitationRow.objects.get(pk=due.pk).status == "expired"
+    assert InvitationRow.objects.get(pk=live.pk).status == "pending"
+    assert expire_invitations() == 0
+
+
+def test_invitation_tokens_name_their_invitation_and_nothing_else() -> None:
+    tokens = SignedInvitationTokens()
+    token = tokens.issue(InvitationId(42))
+
+    assert tokens.read(token) == 42
+    assert tokens.read(token + "x") is None
+    assert tokens.read(token.replace(":", ";")) is None
+    assert tokens.read("") is None
+    # Another purpose's signature, over the same value, is not an invitation token.
+    assert tokens.read(signing.dumps(42, salt="identity.something")) is None
+    assert tokens.read(signing.dumps("42", salt=SALT)) is None

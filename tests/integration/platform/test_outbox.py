@@ -41,6 +41,7 @@ from adapters.platform.outbox import delivery, relay
 from adapters.platform.outbox.models import OutboxMessage, ProcessedEvent, Status
 from adapters.platform.outbox.ports import OutboxHandler
 from adapters.platform.outbox.relay import InProcessTransport
+from adapters.platform.outbox.tasks import prune as outbox_prune
 from adapters.platform.persistence.unit_of_work import DjangoUnitOfWork
 from kernel.events import Event, Payload
 from src import container as composition
@@ -553,6 +554,33 @@ def test_the_prune_job_deletes_idempotency_records_past_the_retention() -> None:
         assert prune_records() == 1
 
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_the_prune_job_deletes_delivered_messages_and_their_inbox_past_the_retention() -> None:
+    def message(status: Status, days_ago: int) -> OutboxMessage:
+        row = OutboxMessage.objects.create(
+            id=uuid.uuid4(), name="test.pinged", version=1, payload={}, status=status
+        )
+        OutboxMessage.objects.filter(pk=row.pk).update(
+            finished_at=timezone.now() - timedelta(days=days_ago)
+        )
+        ProcessedEvent.objects.create(event_id=row.id, handler="test.handler")
+        return row
+
+    old_done, recent_done = message(Status.DONE, 8), message(Status.DONE, 1)
+    old_failed = message(Status.FAILED, 30)
+
+    with override_settings(OUTBOX_RETENTION_DAYS=7):
+        assert outbox_prune() == 1
+
+    assert set(OutboxMessage.objects.values_list("id", flat=True)) == {
+        recent_done.id,
+        old_failed.id,
+    }
+    assert not ProcessedEvent.objects.filter(event_id=old_done.id).exists()
+    assert ProcessedEvent.objects.count() == 2
+    # A very late redelivery of a pruned message finds nothing to do.
+    assert not delivery.deliver(old_done.id).ran
 
 
 def test_expired_tokens_are_purged_and_live_ones_kept() -> None:

@@ -8,7 +8,14 @@ from datetime import UTC, datetime
 import attrs
 
 from contexts.organizations.domain.errors import AlreadyMember
-from contexts.organizations.domain.model import Membership, Organization, OrganizationView
+from contexts.organizations.domain.model import (
+    Invitation,
+    InvitationId,
+    InvitationStatus,
+    Membership,
+    Organization,
+    OrganizationView,
+)
 from kernel.actors import UserId
 from kernel.events import Event
 from kernel.pagination import Page, PageRequest
@@ -37,6 +44,11 @@ class FakeOrganizationRepository:
             raise OrganizationNotFound()
         row = self.rows[organization_id]
         return OrganizationView(row.id, row.name, row.created_at, membership.role)
+
+    def get(self, organization_id: OrganizationId) -> Organization:
+        if organization_id not in self.rows:
+            raise OrganizationNotFound()
+        return self.rows[organization_id]
 
     def save(self, organization: Organization) -> None:
         self.rows[organization.id] = organization
@@ -87,11 +99,98 @@ class FakeMembershipRepository:
         return Page(_page(mine, page, "user_id"))
 
 
+class FakeInvitationRepository:
+    def __init__(self) -> None:
+        self.rows: dict[InvitationId, Invitation] = {}
+        self.accepted_by: dict[InvitationId, UserId] = {}
+        self.locked: list[InvitationId] = []
+
+    def replace_pending(
+        self,
+        *,
+        organization_id: OrganizationId,
+        email: str,
+        role: Role,
+        invited_by: UserId,
+        expires_at: datetime,
+    ) -> Invitation:
+        for row in list(self.rows.values()):
+            if (row.organization_id, row.email, row.status) == (
+                organization_id,
+                email,
+                InvitationStatus.PENDING,
+            ):
+                self.set_status(row.id, InvitationStatus.REVOKED)
+        invitation = Invitation(
+            id=InvitationId(len(self.rows) + 1),
+            organization_id=organization_id,
+            email=email,
+            role=role,
+            status=InvitationStatus.PENDING,
+            invited_by=invited_by,
+            expires_at=expires_at,
+            created_at=expires_at,
+        )
+        self.rows[invitation.id] = invitation
+        return invitation
+
+    def get(self, invitation_id: InvitationId) -> Invitation | None:
+        return self.rows.get(invitation_id)
+
+    def lock(self, invitation_id: InvitationId) -> Invitation | None:
+        self.locked.append(invitation_id)
+        return self.get(invitation_id)
+
+    def get_pending(
+        self, organization_id: OrganizationId, invitation_id: InvitationId
+    ) -> Invitation | None:
+        row = self.rows.get(invitation_id)
+        if row is None or row.organization_id != organization_id:
+            return None
+        return row if row.status is InvitationStatus.PENDING else None
+
+    def set_status(
+        self,
+        invitation_id: InvitationId,
+        status: InvitationStatus,
+        *,
+        accepted_by: UserId | None = None,
+    ) -> None:
+        self.rows[invitation_id] = attrs.evolve(self.rows[invitation_id], status=status)
+        if accepted_by is not None:
+            self.accepted_by[invitation_id] = accepted_by
+
+    def list_open(
+        self, organization_id: OrganizationId, now: datetime, page: PageRequest
+    ) -> Page[Invitation]:
+        mine = [
+            row
+            for row in self.rows.values()
+            if row.organization_id == organization_id and row.is_open(now)
+        ]
+        return Page(sorted(mine, key=lambda row: -row.id)[: page.size])
+
+    def expire_due(self, now: datetime) -> int:
+        due = [
+            row.id
+            for row in self.rows.values()
+            if row.status is InvitationStatus.PENDING and row.expires_at <= now
+        ]
+        for invitation_id in due:
+            self.set_status(invitation_id, InvitationStatus.EXPIRED)
+        return len(due)
+
+
 class FakeOrganizationsUnitOfWork(FakeUnitOfWork):
     def __init__(self) -> None:
         super().__init__()
         self._memberships = FakeMembershipRepository()
         self._organizations = FakeOrganizationRepository(self._memberships)
+        self._invitations = FakeInvitationRepository()
+
+    @property
+    def invitations(self) -> FakeInvitationRepository:
+        return self._invitations
 
     @property
     def organizations(self) -> FakeOrganizationRepository:
@@ -112,12 +211,58 @@ class Card:
 class FakeUserDirectory:
     def __init__(self, *cards: Card) -> None:
         self.cards = {card.id: card for card in cards}
+        self.verified: set[UserId] = set()
 
     def find_user_by_email(self, *, email: str) -> Card | None:
         return next((c for c in self.cards.values() if c.email == email.lower()), None)
 
     def describe_users(self, *, user_ids: Iterable[UserId]) -> Mapping[UserId, Card]:
         return {user_id: self.cards[user_id] for user_id in user_ids if user_id in self.cards}
+
+    def mark_email_verified(self, *, user_id: UserId) -> None:
+        self.verified.add(user_id)
+
+
+class FakeInvitationTokens:
+    """A token is "invitation-<id>"; anything else is not one."""
+
+    def issue(self, invitation_id: InvitationId) -> str:
+        return f"invitation-{invitation_id}"
+
+    def read(self, token: str) -> InvitationId | None:
+        prefix, _, number = token.partition("-")
+        return InvitationId(int(number)) if prefix == "invitation" and number.isdigit() else None
+
+
+@attrs.define
+class SentInvitation:
+    email: str
+    organization_name: str
+    inviter_name: str | None
+    token: str
+
+
+@attrs.define
+class RecordingInvitationEmails:
+    sent: list[SentInvitation] = attrs.field(factory=list)
+
+    def send_invitation(
+        self,
+        *,
+        invitation: Invitation,
+        organization_name: str,
+        inviter_name: str | None,
+        token: str,
+    ) -> None:
+        self.sent.append(SentInvitation(invitation.email, organization_name, inviter_name, token))
+
+
+@attrs.define
+class FixedClock:
+    at: datetime = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.at
 
 
 @attrs.define
