@@ -46,6 +46,9 @@ class Connection:
 # a consumer without its provider is a configuration error, named at startup.
 CONNECTIONS: tuple[Connection, ...] = (
     Connection(consumer="organizations", port="users", provider="identity"),
+    # The invoice emails' recipients: an organization's owners and admins, and the payer.
+    Connection(consumer="billing", port="organizations", provider="organizations"),
+    Connection(consumer="billing", port="users", provider="identity"),
     # Tenancy (platform glue) asks organizations for roles; billing's routes are protected by
     # it, so billing never imports organizations.
     Connection(consumer=TENANCY, port="memberships", provider="organizations"),

@@ -15,3 +15,8 @@ class BillingConfig(contexts.ContextConfig):
     # A new organization gets its prepaid account in the same transaction.
     subscriptions = {"organizations.organization_created": "open_account"}
     route_policies = "tests.api.billing.route_policies"
+    # The invoice emails, sent after the commit (in a worker).
+    outbox_handlers = {
+        "billing.invoice_issued": "send_invoice_issued_emails",
+        "billing.invoice_paid": "send_receipt",
+    }

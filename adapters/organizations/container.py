@@ -56,4 +56,8 @@ class OrganizationsContainer(containers.DeclarativeContainer):
         clock=clock,
     )
     # What other contexts may ask of organizations (wired to their ports by the composition root).
-    api = providers.Factory(OrganizationsApi, memberships=membership_service.provider)
+    api = providers.Factory(
+        OrganizationsApi,
+        memberships=membership_service.provider,
+        organizations=organization_service.provider,
+    )

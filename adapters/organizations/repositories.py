@@ -156,6 +156,12 @@ class DjangoMembershipRepository:
             rows, ordering=["user_id"], page=page, columns=MEMBERSHIP_COLUMNS, build=_membership
         )
 
+    def list_administrators(self, organization_id: OrganizationId) -> list[Membership]:
+        rows = models.Membership.objects.filter(
+            organization_id=organization_id, role__in=[Role.OWNER.value, Role.ADMIN.value]
+        ).order_by("user_id")
+        return [_membership(row) for row in rows.values_list(*MEMBERSHIP_COLUMNS)]
+
 
 class DjangoInvitationRepository:
     def replace_pending(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
@@ -133,3 +134,42 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
     def today(self) -> date: ...
+
+
+class Contact(Protocol):
+    """Someone billing emails: what it may know of a user (provided by identity's and
+    organizations' apis)."""
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+class BilledOrganization(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def administrators(self) -> Sequence[Contact]:
+        """Its owners and admins: who is told about its invoices."""
+        ...
+
+
+class OrganizationDirectory(Protocol):
+    def describe_organization(
+        self, *, organization_id: OrganizationId
+    ) -> BilledOrganization | None: ...
+
+
+class UserDirectory(Protocol):
+    def describe_users(self, *, user_ids: Iterable[UserId]) -> Mapping[UserId, Contact]: ...
+
+
+class InvoiceEmails(Protocol):
+    def send_invoice_issued(
+        self, *, invoice: Invoice, organization_name: str, to: Contact
+    ) -> None: ...
+
+    def send_receipt(self, *, invoice: Invoice, organization_name: str, to: Contact) -> None: ...

@@ -17,6 +17,7 @@ from contexts.billing.domain.errors import (
     InvalidInput,
     InvoiceNotVoidable,
 )
+from contexts.billing.domain.events import InvoiceIssued, InvoicePaid
 from contexts.billing.domain.model import (
     Account,
     EntryKind,
@@ -170,6 +171,7 @@ class InvoiceService:
                 description=description,
                 issued_at=self._clock.now(),
             )
+            uow.outbox.record(InvoiceIssued(organization_id=organization_id, invoice_id=invoice.id))
             uow.commit()
         return invoice
 
@@ -223,6 +225,11 @@ class InvoiceService:
                 invoice_id=invoice.id,
                 actor_id=actor.user_id,
                 at=now,
+            )
+            uow.outbox.record(
+                InvoicePaid(
+                    organization_id=organization_id, invoice_id=invoice.id, payer_id=actor.user_id
+                )
             )
             uow.commit()
         return paid

@@ -59,6 +59,10 @@ class MembershipRepository(Protocol):
 
     def list_page(self, organization_id: OrganizationId, page: PageRequest) -> Page[Membership]: ...
 
+    def list_administrators(self, organization_id: OrganizationId) -> list[Membership]:
+        """The organization's owners and admins, unscoped: for other contexts' handlers."""
+        ...
+
 
 class InvitationRepository(Protocol):
     def replace_pending(

@@ -69,6 +69,10 @@ class OrganizationService:
     def get(self, *, actor: Actor, organization_id: OrganizationId) -> OrganizationView:
         return self._uow.organizations.get_for_member(organization_id, actor.user_id)
 
+    def describe(self, *, organization_id: OrganizationId) -> Organization:
+        """The organization, for other contexts' handlers (they act for no user)."""
+        return self._uow.organizations.get(organization_id)
+
     def update(
         self, *, actor: Actor, organization_id: OrganizationId, name: str | None = None
     ) -> OrganizationView:
@@ -123,6 +127,17 @@ class MembershipService:
             self._ensure_may_move(uow, organization_id, actor, user_id, new=None)
             uow.memberships.remove(organization_id, user_id)
             uow.commit()
+
+    def administrators(self, *, organization_id: OrganizationId) -> tuple[MembershipView, ...]:
+        """The organization's owners and admins with their names and emails, for the emails
+        other contexts send about it (no actor: outbox handlers act for no one)."""
+        memberships = self._uow.memberships.list_administrators(organization_id)
+        cards = self._users.describe_users(user_ids=[m.user_id for m in memberships])
+        return tuple(
+            MembershipView(m.user_id, cards[m.user_id].email, cards[m.user_id].name, m.role)
+            for m in memberships
+            if m.user_id in cards
+        )
 
     def role_of(self, *, user_id: UserId, organization_id: OrganizationId) -> Role | None:
         """The user's role in the organization, or None if they are not a member (or the

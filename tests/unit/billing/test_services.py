@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 import attrs
 import pytest
 
 from contexts.billing.api import BillingApi
-from contexts.billing.application.handlers import OpenAccount
+from contexts.billing.application.handlers import OpenAccount, SendInvoiceIssuedEmails, SendReceipt
+from contexts.billing.application.ports import Contact
 from contexts.billing.application.services import (
     AccountService,
     InvoiceService,
@@ -26,9 +27,11 @@ from contexts.billing.domain.errors import (
     PlanNotFound,
     SubscriptionNotFound,
 )
+from contexts.billing.domain.events import InvoiceIssued, InvoicePaid
 from contexts.billing.domain.model import (
     MAX_AMOUNT_CENTS,
     EntryKind,
+    Invoice,
     InvoiceId,
     InvoiceStatus,
     SubscriptionStatus,
@@ -534,3 +537,98 @@ def test_staff_use_cases_allow_staff(billing: Billing, use_case: str) -> None:
 
 def test_staff_only_is_a_role_too_low() -> None:
     assert issubclass(StaffOnly, RoleTooLow)
+
+
+# --- the invoice emails --------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Person:
+    email: str
+    name: str
+
+
+@attrs.frozen
+class Billed:
+    name: str
+    administrators: tuple[Person, ...]
+
+
+class FakeDirectories:
+    """Organizations' and identity's apis, as billing's ports see them."""
+
+    def __init__(self) -> None:
+        self.organizations = {
+            ORG: Billed(
+                "Acme", (Person("olive@acme.example", "Olive"), Person("adam@acme.example", "Adam"))
+            )
+        }
+        self.users = {USER: Person("payer@acme.example", "Pat")}
+
+    def describe_organization(self, *, organization_id: OrganizationId) -> Billed | None:
+        return self.organizations.get(organization_id)
+
+    def describe_users(self, *, user_ids: Iterable[UserId]) -> dict[UserId, Person]:
+        return {user_id: self.users[user_id] for user_id in user_ids if user_id in self.users}
+
+
+@attrs.define
+class RecordingInvoiceEmails:
+    sent: list[tuple[str, int, str, str]] = attrs.field(factory=list)
+
+    def send_invoice_issued(self, *, invoice: Invoice, organization_name: str, to: Contact) -> None:
+        self.sent.append(("issued", invoice.number, organization_name, to.email))
+
+    def send_receipt(self, *, invoice: Invoice, organization_name: str, to: Contact) -> None:
+        self.sent.append(("receipt", invoice.number, organization_name, to.email))
+
+
+def test_issuing_and_paying_record_their_events_with_the_change(
+    accounts: AccountService, invoices: InvoiceService, uow: FakeBillingUnitOfWork
+) -> None:
+    accounts.add_credit(actor=OWNER_ACTOR, organization_id=ORG, amount_cents=2000)
+    invoice_id = issue(invoices, 1500)
+    payer = Actor(USER).with_role(ORG, Role.ADMIN)
+    invoices.pay(actor=payer, organization_id=ORG, invoice_id=invoice_id)
+    with pytest.raises(InvoiceNotPayable):
+        invoices.pay(actor=payer, organization_id=ORG, invoice_id=invoice_id)
+
+    assert uow.outbox.events == [
+        InvoiceIssued(organization_id=ORG, invoice_id=invoice_id),
+        InvoicePaid(organization_id=ORG, invoice_id=invoice_id, payer_id=USER),
+    ]
+
+
+def test_the_issued_email_goes_to_each_owner_and_admin_and_the_receipt_to_the_payer(
+    accounts: AccountService, invoices: InvoiceService, uow: FakeBillingUnitOfWork
+) -> None:
+    directories, emails = FakeDirectories(), RecordingInvoiceEmails()
+    issued = SendInvoiceIssuedEmails(uow=uow, organizations=directories, emails=emails)
+    receipt = SendReceipt(uow=uow, organizations=directories, users=directories, emails=emails)
+    accounts.add_credit(actor=OWNER_ACTOR, organization_id=ORG, amount_cents=2000)
+    invoice_id = issue(invoices, 1500)
+    invoices.pay(
+        actor=Actor(USER).with_role(ORG, Role.ADMIN), organization_id=ORG, invoice_id=invoice_id
+    )
+
+    for event in uow.outbox.events:
+        (issued if isinstance(event, InvoiceIssued) else receipt)(event.payload())
+
+    assert emails.sent == [
+        ("issued", 1, "Acme", "olive@acme.example"),
+        ("issued", 1, "Acme", "adam@acme.example"),
+        ("receipt", 1, "Acme", "payer@acme.example"),
+    ]
+
+
+def test_a_receipt_for_a_payer_who_is_gone_is_not_sent(
+    accounts: AccountService, invoices: InvoiceService, uow: FakeBillingUnitOfWork
+) -> None:
+    directories, emails = FakeDirectories(), RecordingInvoiceEmails()
+    directories.users.clear()
+    receipt = SendReceipt(uow=uow, organizations=directories, users=directories, emails=emails)
+    invoice_id = issue(invoices, 1500)
+
+    receipt({"organization_id": ORG, "invoice_id": invoice_id, "payer_id": USER})
+
+    assert emails.sent == []

@@ -98,6 +98,16 @@ class FakeMembershipRepository:
         mine = [m for m in self.rows.values() if m.organization_id == organization_id]
         return Page(_page(mine, page, "user_id"))
 
+    def list_administrators(self, organization_id: OrganizationId) -> list[Membership]:
+        return sorted(
+            (
+                m
+                for m in self.rows.values()
+                if m.organization_id == organization_id and m.role.at_least(Role.ADMIN)
+            ),
+            key=lambda m: m.user_id,
+        )
+
 
 class FakeInvitationRepository:
     def __init__(self) -> None:

@@ -326,10 +326,26 @@ def test_role_of_answers_the_role_or_none(
 
 
 def test_the_api_answers_roles_with_plain_data(
-    memberships: MembershipService, org: OrganizationId
+    memberships: MembershipService, organizations: OrganizationService, org: OrganizationId
 ) -> None:
-    api = OrganizationsApi(memberships=lambda: memberships)
+    api = OrganizationsApi(memberships=lambda: memberships, organizations=lambda: organizations)
 
     assert api.role_of(user_id=ADMIN, organization_id=org) is Role.ADMIN
     assert api.role_of(user_id=OUTSIDER, organization_id=org) is None
     assert api.role_of(user_id=ADMIN, organization_id=OrganizationId(999)) is None
+
+
+def test_the_api_describes_an_organization_with_its_owners_and_admins_only(
+    memberships: MembershipService, organizations: OrganizationService, org: OrganizationId
+) -> None:
+    api = OrganizationsApi(memberships=lambda: memberships, organizations=lambda: organizations)
+
+    summary = api.describe_organization(organization_id=org)
+
+    assert summary is not None
+    assert summary.name == "Acme"
+    assert [(a.user_id, a.email, a.name) for a in summary.administrators] == [
+        (OWNER, "user1@example.com", "User 1"),
+        (ADMIN, "user2@example.com", "User 2"),
+    ]
+    assert api.describe_organization(organization_id=OrganizationId(999)) is None
