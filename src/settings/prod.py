@@ -8,6 +8,12 @@ from .base import env
 
 DEBUG = False
 
+# Without EMAIL_URL, production discards emails instead of printing them: the console backend
+# would write every live reset and verification link into the logs. check --deploy warns
+# (bastion.W005).
+if not env.str("EMAIL_URL", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+
 # TLS is terminated by the proxy in front of the app; trust its header only behind it.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -92,8 +92,8 @@ def emails_are_sent(**_kwargs: Any) -> list[checks.CheckMessage]:
         return []
     return [
         checks.Warning(
-            "Emails are not sent (no EMAIL_URL): password resets and email verifications "
-            "never reach anyone.",
+            "Emails are not sent (no EMAIL_URL; production discards them): password resets, "
+            "email verifications and invitations never reach anyone.",
             hint="Set EMAIL_URL to your SMTP server (smtp+tls://user:password@host:587) and "
             "DEFAULT_FROM_EMAIL to an address it may send from.",
             id="bastion.W005",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import environ
 import pytest
 from django.test import override_settings
@@ -16,6 +20,7 @@ SMTP = "django.core.mail.backends.smtp.EmailBackend"
     [
         "django.core.mail.backends.console.EmailBackend",
         "django.core.mail.backends.locmem.EmailBackend",
+        "django.core.mail.backends.dummy.EmailBackend",
     ],
 )
 def test_emails_that_are_not_sent_are_a_warning(backend: str) -> None:
@@ -49,3 +54,26 @@ def test_email_url_names_the_smtp_server_and_its_tls() -> None:
     assert (starttls["EMAIL_HOST_USER"], starttls["EMAIL_HOST_PASSWORD"]) == ("mailer", "secret")
     assert starttls["EMAIL_USE_TLS"] is True
     assert implicit["EMAIL_USE_SSL"] is True
+
+
+def _production_email_backend(**env: str) -> str:
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("EMAIL_", "DJANGO_"))
+    }
+    environment.update(
+        DJANGO_SETTINGS_MODULE="src.settings.prod", DJANGO_SECRET_KEY="x" * 60, **env
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.EMAIL_BACKEND)"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return completed.stdout.strip()
+
+
+def test_production_without_email_url_discards_emails_rather_than_logging_their_links() -> None:
+    assert _production_email_backend() == "django.core.mail.backends.dummy.EmailBackend"
+    assert _production_email_backend(EMAIL_URL="smtp://127.0.0.1:25") == SMTP
