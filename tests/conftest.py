@@ -11,6 +11,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from adapters.identity.models import User
+from adapters.identity.repositories import forget_request_users
 from src import container as composition
 from tests.factories import DEFAULT_PASSWORD, make_user
 
@@ -21,6 +22,15 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_request_users() -> Iterator[None]:
+    """Tests that authenticate outside a request (no request_started / request_finished
+    signal) must not leave the request-scoped identity map to the next test."""
+    forget_request_users()
+    yield
+    forget_request_users()
 
 
 def unwire(application: composition.ApplicationContainer) -> None:

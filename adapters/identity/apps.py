@@ -21,4 +21,11 @@ class IdentityConfig(contexts.ContextConfig):
 
     def ready(self) -> None:
         super().ready()
+        from django.core.signals import request_finished, request_started
+
         from adapters.identity import openapi  # noqa: F401  (documents the token scheme)
+        from adapters.identity.repositories import forget_request_users
+
+        # The request-scoped identity map of the users a request loaded (repositories.py).
+        request_started.connect(forget_request_users, dispatch_uid="identity.forget_users")
+        request_finished.connect(forget_request_users, dispatch_uid="identity.forget_users_end")

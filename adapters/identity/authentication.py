@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
 from hmac import compare_digest
-from typing import Any
+from typing import Any, cast
 
 import attrs
 from django.contrib.auth import get_user_model
@@ -24,7 +24,10 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 from rest_framework.request import Request
 
-from contexts.identity.domain.model import TokenId
+from adapters.identity import models
+from adapters.identity.repositories import remember_for_request
+from contexts.identity.domain.model import Profile, TokenId, User
+from kernel.actors import UserId
 
 _ACCEPTED_PREFIXES = (b"token", b"bearer")
 _INVALID = "Invalid or expired token."
@@ -32,14 +35,16 @@ _INVALID = "Invalid or expired token."
 
 @cache
 def _token_sql() -> str:
-    """What a request needs to know of its token, and its user's whole row, in one query.
-    Plain SQL: it runs on every authenticated request, and building it with the ORM costs more
-    than running it (bench/raw_sql.py)."""
+    """What a request needs to know of its token, its user's whole row and the user's profile,
+    in one query. Plain SQL: it runs on every authenticated request, and building it with the
+    ORM costs more than running it (bench/raw_sql.py)."""
     tokens, users = AuthToken._meta.db_table, get_user_model()._meta.db_table
+    profiles = models.Profile._meta.db_table
     columns = ", ".join(f"u.{field.column}" for field in _user_fields())
     return (
-        f"SELECT t.digest, t.expiry, {columns} "  # noqa: S608  (constant table and column names)
-        f"FROM {tokens} t JOIN {users} u ON u.id = t.user_id WHERE t.token_key = %s"
+        f"SELECT t.digest, t.expiry, p.name, p.bio, {columns} "  # noqa: S608  (constant names)
+        f"FROM {tokens} t JOIN {users} u ON u.id = t.user_id "
+        f"LEFT JOIN {profiles} p ON p.user_id = u.id WHERE t.token_key = %s"
     )
 
 
@@ -75,6 +80,17 @@ def _user_from_row(values: Sequence[Any]) -> AbstractBaseUser:
         connection.alias, [field.attname for field in _user_fields()], converted
     )
     return user
+
+
+def _entity(user: AbstractBaseUser, name: str, bio: str) -> User:
+    """The domain user the request works with (``DjangoUserRepository.get`` returns it)."""
+    row = cast(models.User, user)  # AUTH_USER_MODEL is identity's own
+    return User(
+        id=UserId(row.pk),
+        email=row.email,
+        profile=Profile(name=name, bio=bio),
+        email_verified=row.email_verified,
+    )
 
 
 @attrs.frozen
@@ -118,7 +134,7 @@ class TokenAuthentication(BaseAuthentication):
         with connection.cursor() as cursor:
             cursor.execute(_token_sql(), [token[: CONSTANTS.TOKEN_KEY_LENGTH]])
             rows = cursor.fetchall()
-        for stored, raw_expiry, *user_row in rows:
+        for stored, raw_expiry, name, bio, *user_row in rows:
             if not compare_digest(digest, stored):
                 continue
             expiry = _aware(raw_expiry)
@@ -128,6 +144,8 @@ class TokenAuthentication(BaseAuthentication):
             user = _user_from_row(user_row)
             if not user.is_active:
                 break
+            if name is not None:  # every account has a profile; without one, read it later
+                remember_for_request(_entity(user, name, bio))
             return user, AuthenticatedToken(stored, expiry)
         raise AuthenticationFailed(_INVALID)
 
