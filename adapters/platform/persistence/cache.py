@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import orjson
@@ -142,22 +142,26 @@ class FailOpenRedisCache(RedisCache):
         self.record_success()
         return answered
 
-    def count(self, key: str, window_seconds: int) -> int | None:
-        """Add one to the counter ``key``, which expires ``window_seconds`` after its first
-        hit, in one round trip (INCR, then EXPIRE NX). None while the cache is unavailable."""
+    def count(self, windows: Mapping[str, int]) -> dict[str, int] | None:
+        """Add one to each counter ``key`` of ``windows``, which expires ``windows[key]``
+        seconds after its first hit: every counter in one round trip (INCR, then EXPIRE NX,
+        for each). Their new values by key; None while the cache is unavailable."""
         if self.is_resting():
             return None
-        stored_key = self.make_and_validate_key(key)
+        stored = {key: self.make_and_validate_key(key) for key in windows}
         try:
-            pipeline = self._cache.get_client(stored_key, write=True).pipeline(transaction=False)
-            pipeline.incr(stored_key)
-            pipeline.expire(stored_key, window_seconds, nx=True)
-            hits, _ = pipeline.execute()
+            # Writes all go to the first server (Django's RedisCacheClient), so one pipeline
+            # reaches every key.
+            pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
+            for key, stored_key in stored.items():
+                pipeline.incr(stored_key)
+                pipeline.expire(stored_key, windows[key], nx=True)
+            answers = pipeline.execute()
         except UNAVAILABLE_ERRORS as error:
             self.record_failure(error)
             return None
         self.record_success()
-        return int(hits)
+        return {key: int(hits) for key, hits in zip(windows, answers[::2], strict=True)}
 
     # --- Django's cache API, failing open ---------------------------------------------------
 

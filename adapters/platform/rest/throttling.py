@@ -3,8 +3,10 @@
 DRF's own throttles keep, per client, the list of every request time within the window and
 write the whole list back on each request: O(limit) work per request (pickling up to 1200
 floats at the default user rate) and a read-modify-write that concurrent workers can lose.
-These count with one atomic increment instead: INCR + EXPIRE NX in one round trip on Redis
-(``FailOpenRedisCache.count``), ``cache.add`` + ``cache.incr`` on other caches.
+These count with one atomic increment instead: INCR + EXPIRE NX on Redis
+(``FailOpenRedisCache.count``), ``cache.add`` + ``cache.incr`` on other caches. Every throttle
+of a request is counted in the same round trip: the first throttle DRF asks counts them all
+(``_counts``), the others read the result.
 A fixed window lets a client spend up to twice its rate across a window boundary; for abuse
 protection that is the usual, accepted trade.
 
@@ -22,6 +24,7 @@ import hashlib
 import time
 from typing import Any
 
+import attrs
 from django.conf import settings
 from django.core.cache import caches
 from rest_framework.request import Request
@@ -38,6 +41,16 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), _PERIODS[period[0]]
 
 
+@attrs.frozen
+class _Hit:
+    """What one throttle counts for one request."""
+
+    key: str
+    limit: int
+    period: int
+    window: int
+
+
 class FixedWindowThrottle(BaseThrottle):
     scope: str = ""
 
@@ -51,37 +64,68 @@ class FixedWindowThrottle(BaseThrottle):
     def scope_for(self, view: Any) -> str:
         return self.scope
 
-    def allow_request(self, request: Request, view: Any) -> bool:
+    def hit(self, request: Request, view: Any, now: float) -> _Hit | None:
+        """The counter this throttle increments for the request (None: it does not apply)."""
         scope = self.scope_for(view)
         rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].get(scope)
         identity = self.identity(request, view)
         if not isinstance(rate, str) or identity is None:
-            return True
+            return None
         limit, period = parse_rate(rate)
-        now = time.time()
         window = int(now // period)
-        count = _count(f"throttle:{scope}:{identity}:{window}", period + 1)
-        if count is None or count <= limit:
+        return _Hit(f"throttle:{scope}:{identity}:{window}", limit, period, window)
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        now, counts = _counts(request, view)
+        hit = self.hit(request, view, now)
+        count = counts.get(hit.key) if hit is not None and counts is not None else None
+        if hit is None or count is None or count <= hit.limit:
             return True
-        self._wait = (window + 1) * period - now
+        self._wait = (hit.window + 1) * hit.period - now
         return False
 
     def wait(self) -> float | None:
         return self._wait
 
 
-def _count(key: str, timeout: int) -> int | None:
-    """Count one hit on ``key`` (None: the cache is unavailable, so nothing could be counted)."""
+# Set on the request by the first throttle that counts: (the time the request is counted at,
+# each counter's value, or None when the cache is unavailable).
+_COUNTED = "_bastion_throttle_counts"
+
+
+def _counts(request: Request, view: Any) -> tuple[float, dict[str, int] | None]:
+    """Count every throttle of the view for the request, once, in one round trip."""
+    counted: tuple[float, dict[str, int] | None] | None = getattr(request, _COUNTED, None)
+    if counted is None:
+        now = time.time()
+        hits = [
+            hit
+            for throttle in view.get_throttles()
+            if isinstance(throttle, FixedWindowThrottle)
+            and (hit := throttle.hit(request, view, now)) is not None
+        ]
+        windows = {hit.key: hit.period + 1 for hit in hits}
+        counted = (now, _count(windows) if windows else {})
+        setattr(request, _COUNTED, counted)
+    return counted
+
+
+def _count(windows: dict[str, int]) -> dict[str, int] | None:
+    """Count one hit on each key (None: the cache is unavailable, so nothing was counted)."""
     cache = caches["default"]
     if isinstance(cache, FailOpenRedisCache):
-        return cache.count(key, timeout)
-    if cache.add(key, 1, timeout=timeout):
-        return 1
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, timeout=timeout)
-        return 1
+        return cache.count(windows)
+    counts = {}
+    for key, timeout in windows.items():
+        if cache.add(key, 1, timeout=timeout):
+            counts[key] = 1
+            continue
+        try:
+            counts[key] = int(cache.incr(key))
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 1, timeout=timeout)
+            counts[key] = 1
+    return counts
 
 
 class AnonThrottle(FixedWindowThrottle):

@@ -8,8 +8,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
+import redis as redis_module
 from django.conf import settings
 from django.core.cache import cache
 from django.test import override_settings
@@ -129,15 +131,52 @@ def test_counters_are_shared_through_redis_and_expire(redis: RedisServer) -> Non
         assert isinstance(backend, FailOpenRedisCache)
         backend.clear()
 
-        counts = [backend.count("hits", 60) for _ in range(3)]
+        counts = [backend.count({"hits": 60}) for _ in range(3)]
         client = backend._cache.get_client(write=True)
         ttl = client.ttl(backend.make_and_validate_key("hits"))
+        # Several counters at once, each with its own window, in one round trip.
+        several = backend.count({"hits": 60, "other": 5})
+        other_ttl = client.ttl(backend.make_and_validate_key("other"))
 
         cache.set("json", {"a": [1, 2]})
         stored = client.get(backend.make_and_validate_key("json"))
         value = cache.get("json")
 
-    assert counts == [1, 2, 3]
+    assert counts == [{"hits": 1}, {"hits": 2}, {"hits": 3}]
+    assert several == {"hits": 4, "other": 1}
+    assert 0 < other_ttl <= 5
     assert 0 < ttl <= 60  # EXPIRE NX: set by the first hit, not pushed back by later ones
     assert stored == b'{"a":[1,2]}'  # JSON, never a pickle
     assert value == {"a": [1, 2]}
+
+
+def test_every_throttle_of_a_request_is_counted_in_one_round_trip(redis: RedisServer) -> None:
+    """POST /auth/password-reset has two throttles (per address, per email asked for); one
+    pipeline counts both, and each still holds its own limit."""
+    from redis.client import Pipeline
+
+    rates = {
+        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+        "password_reset": "100/minute",
+        "password_reset_email": "2/minute",
+    }
+    with (
+        override_settings(
+            CACHES=_redis_cache(redis.url),
+            REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates},
+        ),
+        patch.object(Pipeline, "execute", autospec=True, side_effect=Pipeline.execute) as trips,
+    ):
+        cache.clear()
+        client = APIClient()
+        statuses = [
+            client.post("/api/v1/auth/password-reset", {"email": "x@example.com"}).status_code
+            for _ in range(3)
+        ]
+        per_request = trips.call_count / 3
+        keys = redis_module.Redis.from_url(redis.url, decode_responses=True).keys("*throttle:*")
+        counters = sorted(str(key).rsplit(":", 3)[1] for key in keys)
+
+    assert statuses == [202, 202, 429]
+    assert per_request == 1
+    assert counters == ["password_reset", "password_reset_email"]
