@@ -14,12 +14,14 @@ import traceback
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from gunicorn import glogging
 
 
 class JSONAccessLogger(glogging.Logger):  # type: ignore[misc]  # gunicorn ships no types
-    """The fields of the application's own JSON log lines (time, level, logger, message) and
-    the request's, with the request id the application put in the X-Request-ID header."""
+    """The fields of the application's own JSON log lines (time, level, logger, service,
+    message) and the request's, with the request id the application put in the X-Request-ID
+    header."""
 
     def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: timedelta) -> None:
         if not self.access_log_enabled:
@@ -38,6 +40,7 @@ class JSONAccessLogger(glogging.Logger):  # type: ignore[misc]  # gunicorn ships
             "time": atoms["t"],
             "level": "INFO",
             "logger": "gunicorn.access",
+            "service": settings.PROJECT_SLUG,
             "message": f"{method} {path} {status}",
             "method": method,
             "path": path,

@@ -18,10 +18,12 @@ from typing import Any
 from celery import Celery, signals
 from celery.schedules import crontab
 
+from src.settings.project import PROJECT_SLUG
+
 # Like manage.py; the image sets src.settings.prod.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "src.settings.dev")
 
-app = Celery("bastion")
+app = Celery(PROJECT_SLUG)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -1,4 +1,4 @@
-"""What a Bastion process does while it starts: before it serves a request or runs a command.
+"""What the project's process does while it starts: before it serves a request or runs a command.
 
 Startup is mostly importing: about a thousand modules for Django, DRF and the contexts. Two
 things make it slower than it needs to be, and this module removes both (docs/performance.md,

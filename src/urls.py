@@ -1,5 +1,6 @@
 """Top-level URLs: the versioned API, its schema and docs, health probes, and the admin."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -21,6 +22,10 @@ api_v1: list[URLPattern | URLResolver] = [
     # Unknown API paths answer with a problem body, also when DEBUG would show its HTML page.
     re_path(r"^.*$", problems.api_not_found),
 ]
+
+# The admin names the project (src/settings/project.py), not Django.
+admin.site.site_header = f"{settings.PROJECT_NAME} administration"
+admin.site.site_title = settings.PROJECT_NAME
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),

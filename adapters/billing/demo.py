@@ -18,9 +18,9 @@ from kernel.tenancy import Role
 # Amount in cents and description of the invoices each demo organization receives.
 DEMO_INVOICES = [(12_900, "Onboarding"), (4_900, "API Pro, this month"), (1_900, "Support")]
 DEMO_SUBSCRIPTIONS = [
-    ("alice@bastion.example", "api-pro"),
-    ("alice@bastion.example", "support-standard"),
-    ("dave@bastion.example", "api-starter"),
+    ("alice@example.com", "api-pro"),
+    ("alice@example.com", "support-standard"),
+    ("dave@example.com", "api-starter"),
 ]
 
 

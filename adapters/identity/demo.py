@@ -8,16 +8,16 @@ from typing import Any
 from adapters.identity.container import IdentityContainer
 from adapters.identity.models import User
 
-DEMO_PASSWORD = "bastion-demo-password"  # noqa: S105  (documented demo credential, dev only)
-STAFF_EMAIL = "admin@bastion.example"
+DEMO_PASSWORD = "demo-password-change-me"  # noqa: S105  (documented demo credential, dev only)
+STAFF_EMAIL = "admin@example.com"
 DEMO_PEOPLE = [
     (STAFF_EMAIL, "Ada Admin"),
-    ("alice@bastion.example", "Alice Owner"),
-    ("bob@bastion.example", "Bob Admin"),
-    ("carol@bastion.example", "Carol Member"),
-    ("dave@bastion.example", "Dave Owner"),
-    ("erin@bastion.example", "Erin Admin"),
-    ("frank@bastion.example", "Frank Member"),
+    ("alice@example.com", "Alice Owner"),
+    ("bob@example.com", "Bob Admin"),
+    ("carol@example.com", "Carol Member"),
+    ("dave@example.com", "Dave Owner"),
+    ("erin@example.com", "Erin Admin"),
+    ("frank@example.com", "Frank Member"),
 ]
 
 

@@ -136,14 +136,14 @@ class _PasswordResetTokens(_StateBoundTokens):
     """Bound to the id, password hash, last login and email (Django's own choice): dead
     once the password changes. Expire after PASSWORD_RESET_TIMEOUT."""
 
-    key_salt = "bastion.identity.password-reset"
+    key_salt = f"{settings.PROJECT_SLUG}.identity.password-reset"
 
 
 class _EmailVerificationTokens(_StateBoundTokens):
     """Bound to the id, email and whether it is verified: dead once it is (or the address
     changes), but not by a login. Expire after EMAIL_VERIFICATION_TIMEOUT."""
 
-    key_salt = "bastion.identity.email-verification"
+    key_salt = f"{settings.PROJECT_SLUG}.identity.email-verification"
 
     def timeout(self) -> int:
         return int(settings.EMAIL_VERIFICATION_TIMEOUT)

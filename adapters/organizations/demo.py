@@ -15,17 +15,17 @@ DEMO_ORGANIZATIONS = [
     (
         "Acme",
         [
-            ("alice@bastion.example", Role.OWNER),
-            ("bob@bastion.example", Role.ADMIN),
-            ("carol@bastion.example", Role.MEMBER),
+            ("alice@example.com", Role.OWNER),
+            ("bob@example.com", Role.ADMIN),
+            ("carol@example.com", Role.MEMBER),
         ],
     ),
     (
         "Globex",
         [
-            ("dave@bastion.example", Role.OWNER),
-            ("erin@bastion.example", Role.ADMIN),
-            ("frank@bastion.example", Role.MEMBER),
+            ("dave@example.com", Role.OWNER),
+            ("erin@example.com", Role.ADMIN),
+            ("frank@example.com", Role.MEMBER),
         ],
     ),
 ]

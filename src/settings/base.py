@@ -13,12 +13,17 @@ import django_stubs_ext
 import environ
 
 from src import startup
+from src.settings import project
 from src.settings.database import database_from_env
 
 # Makes generic Django classes (QuerySet[User], ModelAdmin[User]) subscriptable at runtime.
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+# The project's name and slug, written once, in src/settings/project.py.
+PROJECT_NAME = project.PROJECT_NAME
+PROJECT_SLUG = project.PROJECT_SLUG
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -154,7 +159,7 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "adapters.platform.rest.rendering.JSONOnlyNegotiation",
     "DEFAULT_PAGINATION_CLASS": None,
     "EXCEPTION_HANDLER": "adapters.platform.rest.problems.problem_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "adapters.platform.rest.openapi.BastionAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "adapters.platform.rest.openapi.ProjectAutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "adapters.platform.rest.throttling.AnonThrottle",
         "adapters.platform.rest.throttling.UserThrottle",
@@ -183,7 +188,7 @@ PAGE_SIZE_DEFAULT = 20
 PAGE_SIZE_MAX = 100
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Bastion API",
+    "TITLE": f"{PROJECT_NAME} API",
     "DESCRIPTION": (
         "Versioned JSON API. Authenticate with `Authorization: Token <key>` from "
         "`POST /api/v1/auth/login`. Every error is `application/problem+json` (RFC 9457)."
@@ -300,10 +305,10 @@ OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 # What one SMTP exchange may cost a worker before it fails (and the outbox retries it).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=10)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Bastion <no-reply@localhost>")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{PROJECT_NAME} <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The name emails give the service.
-SITE_NAME = env.str("SITE_NAME", default="Bastion")
+SITE_NAME = env.str("SITE_NAME", default=PROJECT_NAME)
 # Where the links in emails point: {FRONTEND_URL}/reset-password?token=...,
 # {FRONTEND_URL}/verify-email?token=..., {FRONTEND_URL}/accept-invitation?token=...
 # Required in production (check --deploy: bastion.E006).
@@ -348,6 +353,7 @@ LOGGING = {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "static_fields": {"service": PROJECT_SLUG},
         },
     },
     "handlers": {

@@ -12,6 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 from django.conf import settings
 from django.core import mail
 
+from adapters.platform.rest.problems import PROBLEM_TYPE_PREFIX
+
 # ``with deliver(): ...`` (the ``deliver`` fixture): what the block commits is delivered at its
 # end, as after a real commit.
 Deliver = Callable[[], AbstractContextManager[Any]]
@@ -31,6 +33,11 @@ class TestResponse(Protocol):
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
 
 
+def problem_type(slug: str) -> str:
+    """The ``type`` URI of the problem ``slug`` (``urn:<project slug>:problem:<slug>``)."""
+    return PROBLEM_TYPE_PREFIX + slug
+
+
 def assert_problem(
     response: TestResponse, status: int, *, fields: set[str] | None = None
 ) -> dict[str, Any]:
@@ -41,7 +48,7 @@ def assert_problem(
     body: dict[str, Any] = response.json()
     assert body.keys() >= PROBLEM_KEYS, body
     assert body["status"] == status
-    assert body["type"].startswith("urn:bastion:problem:")
+    assert body["type"].startswith(PROBLEM_TYPE_PREFIX)
     if fields is not None:
         assert set(body.get("errors", {})) == fields, body
     return body

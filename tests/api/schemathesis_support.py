@@ -79,7 +79,7 @@ def _wfc_document() -> Iterator[str]:
             for name in (OWNER, PEER)
         ]
     }
-    handle, path = tempfile.mkstemp(suffix=".json", prefix="bastion-wfc-")
+    handle, path = tempfile.mkstemp(suffix=".json", prefix="schemathesis-wfc-")
     try:
         with os.fdopen(handle, "w") as file:
             json.dump(document, file)

@@ -30,6 +30,7 @@ from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi.checks import ignored_auth
 
 from adapters.platform.rest.pagination import CURSOR_PARAM, INVALID_CURSOR
+from tests.api.helpers import problem_type
 from tests.api.schemathesis_support import (
     Cast,
     cast_of_characters,
@@ -86,8 +87,8 @@ SEMANTIC_REJECTIONS: dict[str, dict[str, re.Pattern[str]]] = {
 # Likewise, whether a token is one the API emailed (and still valid) is state: a generated
 # string is never one, and is answered 400 invalid-token.
 SEMANTIC_PROBLEMS = {
-    "urn:bastion:problem:idempotency-key-reused",
-    "urn:bastion:problem:invalid-token",
+    problem_type("idempotency-key-reused"),
+    problem_type("invalid-token"),
 }
 
 

@@ -49,7 +49,7 @@ def hostile_entries(log: str) -> list[dict[str, Any]]:
 
 def test_hostile_requests_leave_valid_json_lines_and_forge_none(tmp_path: Path) -> None:
     with (
-        isolated_database(tmp_path, "bastion_access_log_test") as database,
+        isolated_database(tmp_path, "it_access_log_test") as database,
         AppServer(tmp_path, app_environment(**database)) as server,
     ):
         statuses = [

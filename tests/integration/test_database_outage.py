@@ -54,7 +54,7 @@ def set_reachable(database: str, *, reachable: bool) -> None:
 
 
 def test_an_outage_answers_503_and_the_app_recovers_without_a_restart(tmp_path: Path) -> None:
-    with isolated_database(tmp_path, "bastion_database_outage_test") as database:
+    with isolated_database(tmp_path, "it_database_outage_test") as database:
         name = urlsplit(database["DATABASE_URL"]).path.lstrip("/")
         env = app_environment(GUNICORN_WORKERS="2", **GENEROUS_THROTTLES, **database)
         with AppServer(tmp_path, env) as server:

@@ -21,7 +21,7 @@ def test_redis_down_from_the_start_and_going_away_costs_no_request(tmp_path: Pat
     """REDIS_URL set while Redis is down, then Redis coming up and going away again: every
     request is served, /readyz stays 200 and says where the cache is."""
     redis = RedisServer(tmp_path)
-    with isolated_database(tmp_path, "bastion_redis_outage_test") as database:
+    with isolated_database(tmp_path, "it_redis_outage_test") as database:
         env = app_environment(REDIS_URL=redis.url, REDIS_RETRY_SECONDS="0.2", **database)
         with AppServer(tmp_path, env) as server:
             token = register_and_login(server, "early@example.com")

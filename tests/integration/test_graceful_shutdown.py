@@ -44,7 +44,7 @@ class Outcome:
 
 
 def test_sigterm_lets_in_flight_requests_finish(tmp_path: Path) -> None:
-    with isolated_database(tmp_path, "bastion_graceful_shutdown_test") as database:
+    with isolated_database(tmp_path, "it_graceful_shutdown_test") as database:
         env = app_environment(
             GUNICORN_WORKERS=str(WORKERS),
             GUNICORN_GRACEFUL_TIMEOUT=str(GRACEFUL_TIMEOUT),

@@ -38,6 +38,7 @@ import attrs
 import psycopg
 import pytest
 
+from adapters.platform.rest.problems import PROBLEM_TYPE_PREFIX
 from tests.servers import (
     GENEROUS_THROTTLES,
     AppServer,
@@ -53,7 +54,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 THREADS = 12
 PROBLEM = "application/problem+json"
-PROBLEM_TYPE = "urn:bastion:problem:"
+PROBLEM_TYPE = PROBLEM_TYPE_PREFIX
 # Payments: the account holds exactly AFFORDABLE invoices' worth; INVOICES are issued, and
 # each is paid twice at once (once through each master).
 AFFORDABLE = 5
@@ -127,7 +128,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         redis = started.enter_context(RedisServer(tmp_path))
         # The pid: two runs on one PostgreSQL server never drop each other's database.
         database = started.enter_context(
-            isolated_database(tmp_path, f"bastion_scale_out_test_{os.getpid()}")
+            isolated_database(tmp_path, f"it_scale_out_test_{os.getpid()}")
         )
         env = app_environment(
             **GENEROUS_THROTTLES,

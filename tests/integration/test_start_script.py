@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 def test_start_script_migrates_collects_static_and_serves(tmp_path: Path) -> None:
     static_root = tmp_path / "static"
-    with isolated_database(tmp_path, "bastion_start_script_test") as database:
+    with isolated_database(tmp_path, "it_start_script_test") as database:
         env = app_environment(GUNICORN_WORKERS="1", STATIC_ROOT=str(static_root), **database)
         server = AppServer(tmp_path, env).start()
         try:

@@ -1,7 +1,9 @@
 """System checks, one module per topic as in ``django.core.checks``.
 
 The creed (``manage.py check``, hence ``make check``): each rule of the creed that code can get
-wrong silently has a check with a stable id.
+wrong silently has a check with a stable id. The ids keep the template's namespace
+(``NAMESPACE``) in every fork, whatever the project is called (src/settings/project.py): they
+are documented, searched for and silenced by that id.
 
 - bastion.E101  every first-party model is registered in the admin site          (models.py)
 - bastion.E102  every first-party model defines its own ``__str__``               (models.py)
@@ -34,4 +36,6 @@ example without patching the project.
 
 from adapters.platform.checks import access, admin, deploy, models, pagination, serializers
 
-__all__ = ["access", "admin", "deploy", "models", "pagination", "serializers"]
+NAMESPACE = "bastion"  # the system checks' ids: bastion.E101, bastion.W001...
+
+__all__ = ["NAMESPACE", "access", "admin", "deploy", "models", "pagination", "serializers"]

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from kernel.actors import Actor, UserId
 from kernel.tenancy import OrganizationId, Role
 
-_ACTOR = "_bastion_actor"  # where the request keeps its actor once built
+_ACTOR = "_platform_actor"  # where the request keeps its actor once built
 
 
 def request_actor(request: Request) -> Actor:

@@ -116,7 +116,7 @@ def add_problem_responses(
     return result
 
 
-class BastionAutoSchema(AutoSchema):
+class ProjectAutoSchema(AutoSchema):
     """Names components after the view for nested ``InputSerializer``/``OutputSerializer``
     classes (``RegisterView.InputSerializer`` → ``RegisterInput``), so that every view can
     declare its own contract without component name clashes; operation ids likewise come from

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 V = TypeVar("V", bound=type[APIView])
 
-PUBLIC_MARKER = "bastion_public"
+PUBLIC_MARKER = "platform_public"
 
 
 def public(view_class: V) -> V:

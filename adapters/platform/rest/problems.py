@@ -13,6 +13,7 @@ from http import HTTPStatus
 from typing import Any
 
 import attrs
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,7 +30,8 @@ logger = logging.getLogger(__name__)
 
 DATABASE_DOWN_DETAIL = "The database is unavailable. Try again shortly."
 
-PROBLEM_TYPE_PREFIX = "urn:bastion:problem:"
+# urn:<project slug>:problem:<slug> (src/settings/project.py).
+PROBLEM_TYPE_PREFIX = f"urn:{settings.PROJECT_SLUG}:problem:"
 
 
 @attrs.frozen

@@ -90,7 +90,7 @@ class FixedWindowThrottle(BaseThrottle):
 
 # Set on the request by the first throttle that counts: (the time the request is counted at,
 # each counter's value, or None when the cache is unavailable).
-_COUNTED = "_bastion_throttle_counts"
+_COUNTED = "_platform_throttle_counts"
 
 
 def _counts(request: Request, view: Any) -> tuple[float, dict[str, int] | None]:

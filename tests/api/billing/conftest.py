@@ -52,7 +52,7 @@ def world(db: None) -> World:
         make_user(email=f"{r}@acme.example") for r in ("owner", "admin", "member")
     )
     outsider = make_user(email="owner@globex.example")
-    staff = make_user(email="staff@bastion.example", is_staff=True)
+    staff = make_user(email="staff@example.com", is_staff=True)
     staff_member = make_user(email="staff-member@acme.example", is_staff=True)
     acme = _organization("Acme", owner=owner, admin=admin, member=member)
     Membership.objects.create(organization=acme, user=staff_member, role="member")

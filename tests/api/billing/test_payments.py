@@ -29,15 +29,15 @@ from tests.api.billing.conftest import (
     replayed,
     snapshot,
 )
-from tests.api.helpers import assert_problem
+from tests.api.helpers import assert_problem, problem_type
 from tests.conftest import client_for
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
-NOT_PAYABLE = "urn:bastion:problem:invoice-not-payable"
-INSUFFICIENT = "urn:bastion:problem:insufficient-funds"
-KEY_REUSED = "urn:bastion:problem:idempotency-key-reused"
+NOT_PAYABLE = problem_type("invoice-not-payable")
+INSUFFICIENT = problem_type("insufficient-funds")
+KEY_REUSED = problem_type("idempotency-key-reused")
 
 
 @pytest.fixture(autouse=True)
@@ -238,7 +238,7 @@ def test_an_invoice_in_another_currency_is_refused(world: World, admin: APIClien
 
     body = assert_problem(pay(admin, world.acme.pk, dollars.pk, "usd"), 409)
 
-    assert body["type"] == "urn:bastion:problem:currency-mismatch"
+    assert body["type"] == problem_type("currency-mismatch")
     assert balance(world.acme) == 5000
     assert not LedgerEntry.objects.filter(invoice=dollars).exists()
 

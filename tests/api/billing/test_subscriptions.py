@@ -13,7 +13,7 @@ from adapters.billing.repositories import DjangoSubscriptionRepository
 from adapters.identity.models import User
 from tests.api.billing.conftest import MISSING_ID, answering_500s, snapshot
 from tests.api.helpers import TestResponse as Reply
-from tests.api.helpers import assert_problem
+from tests.api.helpers import assert_problem, problem_type
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -200,7 +200,7 @@ def test_a_second_subscription_of_the_same_plan_type_is_a_conflict(
 
     body = assert_problem(subscribe(ann, second), 409)
 
-    assert body["type"] == "urn:bastion:problem:subscription-exists"
+    assert body["type"] == problem_type("subscription-exists")
     assert snapshot() == before
 
 
@@ -335,5 +335,5 @@ def test_losing_a_subscription_race_is_a_409_not_a_500(
 
     body = assert_problem(subscribe(answering_500s(ann), "api-starter"), 409)
 
-    assert body["type"] == "urn:bastion:problem:subscription-exists"
+    assert body["type"] == problem_type("subscription-exists")
     assert snapshot() == before

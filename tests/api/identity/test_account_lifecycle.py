@@ -23,7 +23,7 @@ from rest_framework.test import APIClient
 from adapters.identity import security
 from adapters.identity.models import User
 from adapters.platform.outbox.models import OutboxMessage
-from tests.api.helpers import Deliver, assert_problem, token_in
+from tests.api.helpers import Deliver, assert_problem, problem_type, token_in
 from tests.conftest import client_for, login
 from tests.factories import DEFAULT_PASSWORD, make_user
 
@@ -37,7 +37,7 @@ RESEND = "/api/v1/me/verification-email"
 REGISTER = "/api/v1/auth/register"
 ME = "/api/v1/me"
 NEW_PASSWORD = "a brand new passphrase"
-INVALID_TOKEN = "urn:bastion:problem:invalid-token"
+INVALID_TOKEN = problem_type("invalid-token")
 
 
 def reset_token_for(client: APIClient, deliver: Deliver, email: str) -> str:

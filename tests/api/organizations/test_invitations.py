@@ -18,13 +18,13 @@ from rest_framework.test import APIClient
 
 from adapters.identity.models import User
 from adapters.organizations.models import Invitation, Membership
-from tests.api.helpers import Deliver, assert_problem, token_in
+from tests.api.helpers import Deliver, assert_problem, problem_type, token_in
 from tests.api.organizations.conftest import Tenancy
 from tests.conftest import client_for
 from tests.factories import make_user
 
 ACCEPT = "/api/v1/invitations/accept"
-INVALID_TOKEN = "urn:bastion:problem:invalid-token"
+INVALID_TOKEN = problem_type("invalid-token")
 INVITATION_FIELDS = {"id", "email", "role", "status", "expires_at", "created_at"}
 
 
@@ -126,7 +126,7 @@ def test_a_members_email_is_a_conflict_in_any_case(
             format="json",
         )
 
-    assert assert_problem(response, 409)["type"] == "urn:bastion:problem:already-member"
+    assert assert_problem(response, 409)["type"] == problem_type("already-member")
     assert not Invitation.objects.filter(email=tenancy.member.email).exists()
     assert mail.outbox == []
 
@@ -310,7 +310,7 @@ def test_the_last_owner_rules_hold_for_members_who_joined_by_invitation(
 
     assert clients["owner"].delete(f"{members}/{tenancy.owner.pk}").status_code == 204
     last = client_for(tenancy.stranger).delete(f"{members}/{tenancy.stranger.pk}")
-    assert assert_problem(last, 409)["type"] == "urn:bastion:problem:last-owner"
+    assert assert_problem(last, 409)["type"] == problem_type("last-owner")
 
 
 def test_the_invitation_list_queries_do_not_grow_with_the_page(

@@ -25,7 +25,7 @@ SUBSCRIPTION = {"plan": "api-pro", "start_date": "2026-01-01", "end_date": "2027
 
 
 def test_races_between_two_workers_end_as_on_postgresql(tmp_path: Path) -> None:
-    with isolated_database(tmp_path, "bastion_concurrent_workers_test") as database:
+    with isolated_database(tmp_path, "it_concurrent_workers_test") as database:
         env = app_environment(GUNICORN_WORKERS="2", **GENEROUS_THROTTLES, **database)
         with AppServer(tmp_path, env) as server:
             auth = {"Authorization": f"Token {register_and_login(server, 'racer@example.com')}"}

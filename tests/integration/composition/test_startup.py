@@ -104,7 +104,7 @@ def test_manage_py_on_sqlite_resumes_collection_and_never_loads_psycopg() -> Non
 
 def test_manage_py_on_postgresql_lets_drf_map_postgres_fields() -> None:
     # `check` does not connect, so no server needs to answer at this address.
-    report = _manage_py_check(DATABASE_URL="postgres://bastion@127.0.0.1:9/bastion")
+    report = _manage_py_check(DATABASE_URL="postgres://app@127.0.0.1:9/app")
 
     assert report["collector_enabled"]
     assert report["drf_maps_postgres_fields"]
