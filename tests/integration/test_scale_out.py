@@ -512,3 +512,27 @@ def test_events_recorded_through_both_masters_are_each_handled_exactly_once(
         email.recipient_digest == recipient_digest(recipients[email.message_id]) for email in ours
     )
     no_server_errors(stack)
+
+
+# --- revocation ---------------------------------------------------------------------------
+
+
+def test_a_revoked_token_is_refused_on_the_next_request_through_any_master(stack: Stack) -> None:
+    """No process keeps a token it checked once: logging out through one master, the very next
+    request through the other (or any of the four gunicorn workers) is a 401."""
+    first, second = stack.apps
+    token = register_and_login(first, f"revoked-{uuid.uuid4().hex[:8]}@example.com")
+    auth = {"Authorization": f"Token {token}"}
+    # Every worker has just served the token, so any caching of it would show below.
+    warm = concurrently(
+        [functools.partial(app.request, "GET", "/api/v1/me", None, auth) for app in stack.apps * 8]
+    )
+    assert statuses(warm) == {200: 16}
+
+    assert second.request("POST", "/api/v1/auth/logout", None, auth).status == 204
+
+    after = concurrently(
+        [functools.partial(app.request, "GET", "/api/v1/me", None, auth) for app in stack.apps * 8]
+    )
+    assert statuses(after) == {401: 16}, [answer.body for answer in after]
+    assert all(problem_type(answer) == "not-authenticated" for answer in after)
