@@ -64,6 +64,16 @@ def _schedule_periodic_jobs(sender: Celery, **_kwargs: Any) -> None:
     )
 
 
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _close_old_connections(**_kwargs: Any) -> None:
+    """Around each task as Django does around each request: close the connections that broke
+    or outlived CONN_MAX_AGE, now that CELERY_DB_REUSE_MAX keeps the others open."""
+    from django.db import close_old_connections
+
+    close_old_connections()
+
+
 @signals.worker_init.connect
 @signals.beat_init.connect
 def _require_a_broker(**_kwargs: Any) -> None:

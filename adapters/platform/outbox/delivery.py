@@ -95,9 +95,13 @@ def deliver(
     OutboxMessage.objects.filter(pk=message_id).update(attempts=F("attempts") + 1)
     attempts = message.attempts + 1
     errors: list[str] = []
-    for handler in handlers.get(message.name, ()):
+    subscribed = list(handlers.get(message.name, ()))
+    for index, handler in enumerate(subscribed):
+        # The last handler, if all went well so far, marks the message done in its own
+        # transaction: one commit fewer per delivery (bench/outbox.py).
+        finishing = index == len(subscribed) - 1 and not errors
         try:
-            _handle_once(message, handler)
+            _handle_once(message, handler, finish=finishing)
         except Exception as error:
             logger.warning(
                 "outbox: handler %s failed on %s %s (attempt %d)",
@@ -112,11 +116,14 @@ def deliver(
         error_text = "\n\n".join(errors)[:ERROR_TEXT_LIMIT]
         OutboxMessage.objects.filter(pk=message_id).update(last_error=error_text)
         return Attempt(ran=True, failed=True, attempts=attempts)
-    _finish(message_id, Status.DONE)
+    if not subscribed:
+        _finish(message_id, Status.DONE)
     return Attempt(ran=True, attempts=attempts)
 
 
-def _handle_once(message: OutboxMessage, handler: OutboxHandler) -> None:
+def _handle_once(message: OutboxMessage, handler: OutboxHandler, *, finish: bool) -> None:
+    """Run ``handler`` once per message (the inbox claim), in one transaction; with
+    ``finish``, the message is marked done in the same transaction."""
     with transaction.atomic():
         try:
             # A savepoint of its own: only the claim's own IntegrityError means "done before"
@@ -124,9 +131,12 @@ def _handle_once(message: OutboxMessage, handler: OutboxHandler) -> None:
             with transaction.atomic():
                 ProcessedEvent.objects.create(event_id=message.id, handler=handler.name)
         except IntegrityError:
-            return  # processed by an earlier delivery of this message
-        with _delivering(message.id, handler.name):
-            handler.handle(message.payload)
+            pass  # processed by an earlier delivery of this message
+        else:
+            with _delivering(message.id, handler.name):
+                handler.handle(message.payload)
+        if finish:
+            _finish(message.id, Status.DONE)
 
 
 def _describe(error: BaseException) -> str:

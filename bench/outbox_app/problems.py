@@ -1,0 +1,3 @@
+from adapters.platform.rest.problems import DomainProblem
+
+PROBLEMS: tuple[DomainProblem, ...] = ()
