@@ -13,7 +13,8 @@ DEPLOY_ENV := DJANGO_SETTINGS_MODULE=src.settings.prod \
 	EMAIL_URL=smtp+tls://mailer:placeholder@smtp.example.com:587 \
 	DEFAULT_FROM_EMAIL=no-reply@example.com FRONTEND_URL=https://app.example.com
 
-.PHONY: run serve worker beat check test lint typecheck imports django-checks dockerfile-lint seed lock bench clean
+.PHONY: run serve worker beat check test lint typecheck imports django-checks contract openapi \
+	openapi-release dockerfile-lint seed lock bench audit clean
 
 $(INSTALLED): requirements/dev.txt requirements/base.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -52,7 +53,7 @@ beat: $(INSTALLED)
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/start beat
 
 ## check: every gate CI runs, then the whole test suite
-check: lint typecheck imports django-checks dockerfile-lint test
+check: lint typecheck imports django-checks contract dockerfile-lint test
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -70,6 +71,20 @@ django-checks: $(INSTALLED)
 	$(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
+## contract: docs/openapi.yaml is the schema the code generates, and it breaks no client of the
+## released contract (docs/openapi-released.yaml) unless CHANGELOG.md records the change under a
+## new API version (docs/api.md, "Contract governance")
+contract: $(INSTALLED)
+	$(BIN)/python manage.py openapi_contract
+
+## openapi: regenerate docs/openapi.yaml, the committed OpenAPI schema
+openapi: $(INSTALLED)
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
+
+## openapi-release: when releasing an API version, make docs/openapi.yaml the released contract
+openapi-release: $(INSTALLED)
+	$(BIN)/python manage.py openapi_contract --release
+
 dockerfile-lint: $(INSTALLED)
 	$(BIN)/hadolint Dockerfile
 
@@ -86,6 +101,14 @@ bench: $(INSTALLED)
 	command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
+## audit: pip-audit over the pinned requirements (base.txt and dev.txt, by their hashed pins:
+## no resolution, nothing installed from them). Not part of `check`: it asks a vulnerability
+## database on the network (PyPI's, by default). pip-audit comes from requirements/audit.txt.
+audit: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/audit.txt
+	$(BIN)/pip-audit --strict --progress-spinner off --require-hashes --disable-pip \
+		-r requirements/base.txt -r requirements/dev.txt
+
 ## seed: (re)load the demo data into the current database
 seed: $(INSTALLED)
 	$(BIN)/python manage.py seed_demo
@@ -98,6 +121,8 @@ lock:
 		--no-emit-index-url --no-emit-find-links -o dev.txt
 	cd requirements && uv pip compile bench.in --generate-hashes --universal --python-version 3.11 \
 		--no-emit-index-url --no-emit-find-links -o bench.txt
+	cd requirements && uv pip compile audit.in --generate-hashes --universal --python-version 3.11 \
+		--no-emit-index-url --no-emit-find-links -o audit.txt
 
 clean:
 	rm -rf $(VENV) var

@@ -136,6 +136,7 @@ def failed_gates(root: Path, *, linted: Iterable[str], tests: Iterable[str]) -> 
             "--file",
             os.devnull,
         ),
+        run(root, "python", "manage.py", "openapi_contract"),
         run(
             root,
             "pytest",

@@ -32,6 +32,20 @@ def drop_context(root: Path, label: str) -> None:
     text = settings.read_text()
     assert text.count(entry) == 1, f"{SETTINGS} lists {label} once, on its own line"
     settings.write_text(text.replace(entry, ""))
+    # Its routes leave the API: the fork starts its own contract (docs/api.md, "Contract
+    # governance"), as a fork with no clients yet would.
+    schema = run(
+        root,
+        "python",
+        "manage.py",
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--file",
+        "docs/openapi.yaml",
+    )
+    assert schema.returncode == 0, output(schema)
+    shutil.copy(root / "docs/openapi.yaml", root / "docs/openapi-released.yaml")
 
 
 def test_a_project_without_billing_passes_every_gate(tmp_path: Path) -> None:

@@ -48,8 +48,9 @@ GENERATED = [
     f"tests/integration/{NAME}",
     f"tests/api/{NAME}",
 ]
-# The one existing file it may change: the INSTALLED_APPS entry.
-REGISTRIES = [SETTINGS_FILE]
+# The existing files it may change: the INSTALLED_APPS entry, and the committed OpenAPI schema
+# (regenerated with the new routes).
+REGISTRIES = [SETTINGS_FILE, "docs/openapi.yaml"]
 # The template's names, however spelled (work_items, WorkItem, work-item, workitem, Work items).
 TRACE = re.compile(r"work[\W_]?items?", re.IGNORECASE)
 
@@ -86,7 +87,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def test_the_generated_context_passes_every_gate(generated: Path) -> None:
     failed = failed_gates(
         generated,
-        linted=[*GENERATED, *REGISTRIES],
+        linted=[*GENERATED, SETTINGS_FILE],
         tests=[
             *(directory for directory in GENERATED if directory.startswith("tests/")),
             "tests/architecture/test_import_contracts.py",

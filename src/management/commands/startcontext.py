@@ -39,6 +39,7 @@ from adapters.platform.contexts import installed_contexts
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "context_template"
 SETTINGS_FILE = "src/settings/base.py"
+SCHEMA_FILE = "docs/openapi.yaml"
 API_PREFIX = "/api/v1/"  # where src/urls.py mounts every context's URLconf
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 MAX_NAME_LENGTH = 30
@@ -412,6 +413,31 @@ def format_with_ruff(root: Path, files: Mapping[Path, str], say: Callable[[str],
             say(f"`ruff {command[1]}` failed:\n{result.stdout}{result.stderr}")
 
 
+def regenerate_schema(root: Path, say: Callable[[str], None]) -> None:
+    """The new routes join the committed OpenAPI schema (docs/openapi.yaml, the contract gate's):
+    new endpoints break no client, so the gate passes once the file says what the code serves."""
+    schema = root / SCHEMA_FILE
+    if not schema.exists():
+        return
+    result = subprocess.run(  # noqa: S603  (this interpreter, the project's manage.py)
+        [
+            sys.executable,
+            "manage.py",
+            "spectacular",
+            "--validate",
+            "--fail-on-warn",
+            "--file",
+            SCHEMA_FILE,
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        say(f"{SCHEMA_FILE} was not regenerated (run `make openapi`):\n{result.stderr}")
+
+
 # --- the command ----------------------------------------------------------------------------------
 
 
@@ -442,6 +468,7 @@ class Command(BaseCommand):
         if not options["dry_run"]:
             write_all(files, settings_path, settings_text)
             format_with_ruff(root, files, self.stderr.write)
+            regenerate_schema(root, self.stderr.write)
 
         would = options["dry_run"]
         self.stdout.write(f"{'Would create' if would else 'Created'} the {names.context} context:")
