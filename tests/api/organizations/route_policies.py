@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
+
+from adapters.organizations.models import Invitation
 from kernel.tenancy import Role
 from tests.api.route_policies import USER, CastPart, CastStage, ObjectFactory, Policy, WorldSetup
 
@@ -25,12 +30,6 @@ def member_objects(world: WorldSetup) -> tuple[int, int]:
 
 
 def invitation_objects(world: WorldSetup) -> tuple[int, int]:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from adapters.organizations.models import Invitation
-
     expires_at = timezone.now() + timedelta(days=1)
     own, foreign = (
         Invitation.objects.create(
