@@ -1,4 +1,4 @@
-"""Benchmark Bastion's invoice list against plain DRF and the framework's floor.
+"""Benchmark the app's invoice list against plain DRF and the framework's floor.
 
     python -m bench.run [--rows 10000] [--database sqlite|postgres] [--scaling 10000,1000000]
 
@@ -7,7 +7,7 @@ workers, production settings plus the reference endpoints of bench/reference.py,
 only), and measures with wrk, interleaving the three endpoints round by round so that machine
 noise hits all of them alike:
 
-  (a) Bastion      GET /api/v1/orgs/{id}/invoices?page_size=50
+  (a) the app      GET /api/v1/orgs/{id}/invoices?page_size=50
   (b) plain DRF    GET /bench/drf/orgs/{id}/invoices?page_size=50   (ModelSerializer + ListAPIView)
   (c) floor        GET /bench/floor                                (Django view, constant JSON)
 
@@ -47,7 +47,7 @@ RESULTS = ROOT / "bench" / "results"
 PAGE_SIZE = 50
 TICKS = os.sysconf("SC_CLK_TCK")
 POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-POSTGRES_BENCH_DB = "bastion_bench"
+POSTGRES_BENCH_DB = "app_bench"
 
 
 @dataclass
@@ -125,7 +125,7 @@ def seed(rows: int) -> tuple[int, str]:
     from adapters.organizations.models import Membership, Organization
 
     with transaction.atomic():
-        user = User.objects.create_user("bench@bastion.example", secrets.token_urlsafe(16))
+        user = User.objects.create_user("bench@example.com", secrets.token_urlsafe(16))
         organizations = [Organization.objects.create(name=name) for name in ("Bench", "Other")]
         Membership.objects.create(organization=organizations[0], user=user, role="admin")
         for organization in organizations:
@@ -286,7 +286,7 @@ def measure(
 
 
 def report(endpoints: list[Endpoint], args: argparse.Namespace) -> dict[str, Any]:
-    bastion, drf, floor = endpoints
+    app, drf, floor = endpoints
     lines = [
         f"Invoice list, {PAGE_SIZE} rows a page, {args.rows} invoices, {args.database}, "
         f"gunicorn 2 sync workers, wrk {args.connections} connections, "
@@ -304,9 +304,9 @@ def report(endpoints: list[Endpoint], args: argparse.Namespace) -> dict[str, Any
             f"{endpoint.median('p50_ms') / drf.median('p50_ms'):>11.2f}x"
             f"{endpoint.median('cpu_us_per_request') / drf.median('cpu_us_per_request'):>11.2f}x"
         )
-    throughput = bastion.median("requests_per_second") / drf.median("requests_per_second")
-    latency = bastion.median("p50_ms") / drf.median("p50_ms")
-    floor_cpu = bastion.median("cpu_us_per_request") / floor.median("cpu_us_per_request")
+    throughput = app.median("requests_per_second") / drf.median("requests_per_second")
+    latency = app.median("p50_ms") / drf.median("p50_ms")
+    floor_cpu = app.median("cpu_us_per_request") / floor.median("cpu_us_per_request")
     lines += [
         "",
         f"target throughput >= 1.5x DRF: {throughput:.2f}x {_verdict(throughput >= 1.5)}",
@@ -345,7 +345,7 @@ def compare(args: argparse.Namespace) -> None:
     organization_id, token = seed(args.rows)
     query = f"?page_size={PAGE_SIZE}"
     endpoints = [
-        Endpoint("bastion", f"/api/v1/orgs/{organization_id}/invoices{query}"),
+        Endpoint("app", f"/api/v1/orgs/{organization_id}/invoices{query}"),
         Endpoint("plain DRF", f"/bench/drf/orgs/{organization_id}/invoices{query}"),
         Endpoint("floor", "/bench/floor"),
     ]

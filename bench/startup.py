@@ -7,14 +7,14 @@ hits all of them alike, and prints the median and fastest wall time of each:
 
   python              the interpreter alone (``python -c pass``)
   bare Django         ``manage.py check`` of a project fresh from ``django-admin startproject``
-  Bastion, SQLite     ``manage.py check`` with the development settings (the default)
-  Bastion, PostgreSQL the same with ``DATABASE_URL`` set (``check`` does not connect)
-  Bastion, untuned    the SQLite run without src/startup.py's two measures, to show their worth
+  app, SQLite     ``manage.py check`` with the development settings (the default)
+  app, PostgreSQL the same with ``DATABASE_URL`` set (``check`` does not connect)
+  app, untuned    the SQLite run without src/startup.py's two measures, to show their worth
 
 ``--instructions`` also counts the instructions each command executes (valgrind's callgrind):
 unlike wall time they do not depend on what else the machine is doing.
 
-Then, from one run under ``python -X importtime``, the import time of Bastion's own layers
+Then, from one run under ``python -X importtime``, the import time of the app's own layers
 (src, adapters, contexts, kernel: their own modules) and of the packages they pull in.
 
 It runs in a virtual environment with the production dependencies only (requirements/base.txt,
@@ -43,12 +43,12 @@ TARGET_SECONDS = 0.5
 # What each measured command is compared with: the layer it adds to.
 LAYER_BELOW = {
     "bare Django": "python",
-    "Bastion, SQLite": "bare Django",
-    "Bastion, PostgreSQL": "bare Django",
-    "Bastion, untuned": "bare Django",
+    "app, SQLite": "bare Django",
+    "app, PostgreSQL": "bare Django",
+    "app, untuned": "bare Django",
 }
 
-# manage.py with src/startup.py's measures turned into no-ops: what Bastion would cost without.
+# manage.py with src/startup.py's measures turned into no-ops: what the app would cost without.
 UNTUNED = (
     "import runpy, sys; from src import startup; "
     "startup.begin = lambda: None; startup.skip_drf_postgres_probe = lambda databases: None; "
@@ -121,7 +121,7 @@ def instructions(command: list[str], env: dict[str, str], cwd: Path) -> int:
 
 def report_times(times: dict[str, list[float]]) -> None:
     runs = len(next(iter(times.values())))
-    print(f"wall time, {runs} interleaved runs each (Bastion's target: <= {TARGET_SECONDS} s)")
+    print(f"wall time, {runs} interleaved runs each (the app's target: <= {TARGET_SECONDS} s)")
     print(f"  {'':<22}{'median':>8}{'fastest':>9}   median over the layer below")
     medians = {name: statistics.median(samples) for name, samples in times.items()}
     for name, samples in times.items():
@@ -152,16 +152,16 @@ def main() -> None:
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "PYTHONDONTWRITEBYTECODE"}
     }
-    bastion = {**base, "DJANGO_SETTINGS_MODULE": "src.settings.dev", "PYTHONPATH": str(ROOT)}
-    postgres = {**bastion, "DATABASE_URL": "postgres://bastion@127.0.0.1:5432/bastion"}
-    with tempfile.TemporaryDirectory(prefix="bastion-startup-") as scratch:
+    app_env = {**base, "DJANGO_SETTINGS_MODULE": "src.settings.dev", "PYTHONPATH": str(ROOT)}
+    postgres = {**app_env, "DATABASE_URL": "postgres://app@127.0.0.1:5432/app"}
+    with tempfile.TemporaryDirectory(prefix="startup-") as scratch:
         floor = bare_django_project(python, Path(scratch))
         commands: dict[str, tuple[list[str], dict[str, str], Path]] = {
             "python": ([python, "-c", "pass"], base, ROOT),
             "bare Django": ([python, str(floor), "check"], base, floor.parent),
-            "Bastion, SQLite": ([python, "manage.py", "check"], bastion, ROOT),
-            "Bastion, PostgreSQL": ([python, "manage.py", "check"], postgres, ROOT),
-            "Bastion, untuned": ([python, "-c", UNTUNED], bastion, ROOT),
+            "app, SQLite": ([python, "manage.py", "check"], app_env, ROOT),
+            "app, PostgreSQL": ([python, "manage.py", "check"], postgres, ROOT),
+            "app, untuned": ([python, "-c", UNTUNED], app_env, ROOT),
         }
         times: dict[str, list[float]] = {name: [] for name in commands}
         for command, env, cwd in commands.values():
@@ -178,11 +178,11 @@ def main() -> None:
             for name, count in counts.items():
                 print(f"  {name:<22}{count / 1e9:>6.2f} G   {count / floor_count:.2f}x bare Django")
 
-    groups = import_profile(python, bastion)
+    groups = import_profile(python, app_env)
     total = sum(groups.values())
     ours = {name: groups.pop(name, 0.0) for name in FIRST_PARTY}
-    print(f"\nimport time of Bastion's check, self, by package (total {total:.0f} ms):")
-    print("  Bastion's layers:")
+    print(f"\nimport time of the app's check, self, by package (total {total:.0f} ms):")
+    print("  the app's layers:")
     for name, ms in ours.items():
         print(f"    {name:<24}{ms:>7.1f} ms")
     print("  largest other packages:")

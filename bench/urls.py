@@ -11,5 +11,7 @@ urlpatterns = [
         name="bench-drf-invoices",
     ),
     path("bench/floor", reference.floor, name="bench-floor"),
+    *__import__("bench.writes_reference", fromlist=["urlpatterns"]).urlpatterns,  # bench/writes.py
+    *__import__("bench.fixed_cost_reference", fromlist=["urlpatterns"]).urlpatterns,  # fixed_cost
     *application_urls,
 ]

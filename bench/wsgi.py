@@ -1,4 +1,4 @@
-"""The benchmark's WSGI entry point: Bastion's own (src/wsgi.py), with bench/settings.py."""
+"""The benchmark's WSGI entry point: the app's own (src/wsgi.py), with bench/settings.py."""
 
 import os
 
