@@ -74,8 +74,20 @@ django-checks: $(INSTALLED)
 ## contract: docs/openapi.yaml is the schema the code generates, and it breaks no client of the
 ## released contract (docs/openapi-released.yaml) unless CHANGELOG.md records the change under a
 ## new API version (docs/api.md, "Contract governance")
-contract: $(INSTALLED)
+contract: $(INSTALLED) | docs/openapi-released.yaml
 	$(BIN)/python manage.py openapi_contract
+
+# A project just copied from the template has neither file (copier.yml leaves them out: a fork's
+# API contract is its own): its first `make check` writes the schema its code generates as both
+# the committed and the released contract, to be committed (docs/forking.md). Never rewritten
+# once they exist: `make openapi` and `make openapi-release` do that.
+docs/openapi.yaml: | $(INSTALLED)
+	@echo "docs/openapi.yaml is missing (a new fork?): writing the schema the code generates. Commit it." >&2
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file $@
+
+docs/openapi-released.yaml: | docs/openapi.yaml
+	@echo "docs/openapi-released.yaml is missing (a new fork?): the API's first release is docs/openapi.yaml. Commit it." >&2
+	cp docs/openapi.yaml $@
 
 ## openapi: regenerate docs/openapi.yaml, the committed OpenAPI schema
 openapi: $(INSTALLED)
@@ -91,7 +103,7 @@ dockerfile-lint: $(INSTALLED)
 # Two processes (pytest-xdist): the suite starts servers and copies the project, and waits on
 # them as much as it computes. PYTEST_WORKERS=0 runs it in this process.
 PYTEST_WORKERS ?= 2
-test: $(INSTALLED)
+test: $(INSTALLED) | docs/openapi-released.yaml
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 ## bench: the read-path benchmark (docs/performance.md); needs wrk (apt-get install wrk)

@@ -48,11 +48,8 @@ INSTALLED_APPS = [
     "adapters.platform",
     "adapters.platform.idempotency",
     "adapters.platform.outbox",
-    # The bounded contexts: this list is the only place that names them. Each one's AppConfig
-    # declares the rest (adapters.platform.contexts); a context comes after those it uses.
-    "adapters.identity",
-    "adapters.organizations",
-    "adapters.billing",
+    # The bounded contexts, named in one place only: src/settings/project.py.
+    *project.CONTEXTS,
     # The composition root comes last: its ready() builds and wires the DI container once every
     # model is loaded.
     "src.apps.CompositionRootConfig",

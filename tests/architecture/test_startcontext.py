@@ -23,6 +23,7 @@ from django.core.management.base import CommandError
 
 from src.management.commands.startcontext import (
     SETTINGS_FILE,
+    SETTINGS_TEMPLATE,
     Names,
     format_with_ruff,
     render,
@@ -48,9 +49,10 @@ GENERATED = [
     f"tests/integration/{NAME}",
     f"tests/api/{NAME}",
 ]
-# The existing files it may change: the INSTALLED_APPS entry, and the committed OpenAPI schema
+# The existing files it may change: the CONTEXTS entry (in src/settings/project.py and, in the
+# template repository, in the file Copier renders it from), and the committed OpenAPI schema
 # (regenerated with the new routes).
-REGISTRIES = [SETTINGS_FILE, "docs/openapi.yaml"]
+REGISTRIES = [SETTINGS_FILE, SETTINGS_TEMPLATE, "docs/openapi.yaml"]
 # The template's names, however spelled (work_items, WorkItem, work-item, workitem, Work items).
 TRACE = re.compile(r"work[\W_]?items?", re.IGNORECASE)
 
@@ -68,12 +70,12 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     changed = {path for path, digest in fingerprint(root).items() if before.get(path) != digest}
     assert {path for path in changed if path in before} == set(REGISTRIES)
     assert all(any(path.startswith(d) for d in GENERATED) for path in changed - set(REGISTRIES))
-    # One line, right after the last context of INSTALLED_APPS.
+    # One line, right after the last context of CONTEXTS.
     settings_after = (root / SETTINGS_FILE).read_text().splitlines()
     diff = list(difflib.ndiff(settings_before, settings_after))
     assert [line for line in diff if line[0] in "+-"] == [f'+     "adapters.{NAME}",']
     added = settings_after.index(f'    "adapters.{NAME}",')
-    start = settings_before.index("INSTALLED_APPS = [")
+    start = settings_before.index("CONTEXTS = [")
     end = settings_before.index("]", start)
     last_context = max(
         i for i in range(start, end) if settings_before[i].strip().startswith('"adapters.')
@@ -231,9 +233,9 @@ def test_a_name_of_the_longest_length_still_passes_ruff(tmp_path: Path) -> None:
     "settings_text",
     [
         "DEBUG = True\n",
-        'INSTALLED_APPS = ["django.contrib.admin"]\n',
-        'INSTALLED_APPS = [\n    "adapters.identity", "src.apps.CompositionRootConfig"]\n',
-        'INSTALLED_APPS = [\n    "adapters.identity"\n]\n',
+        'CONTEXTS = ["django.contrib.admin"]\n',
+        'CONTEXTS = [\n    "adapters.identity", "adapters.organizations"]\n',
+        'CONTEXTS = [\n    "adapters.identity"\n]\n',
     ],
     ids=["no list", "no context", "not alone on its line", "no comma"],
 )

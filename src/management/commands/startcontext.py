@@ -4,8 +4,9 @@ The template, ``src/management/context_template/``, is a real tenant-scoped cont
 ``work_items`` (entity ``work_item``) in plain Python, linted in place and generated, type-checked
 and tested in a copy of the project by tests/architecture/test_startcontext.py. The command
 copies it, renaming every spelling of the example's names (``Names.spellings``), and installs
-the copy with one line in INSTALLED_APPS: a context describes itself in its AppConfig, so
-nothing else lists it. Every refusal (see the checks below) comes before anything is written.
+the copy with one line in the project's list of contexts (``CONTEXTS`` in src/settings/project.py,
+which INSTALLED_APPS takes): a context describes itself in its AppConfig, so nothing else lists
+it. Every refusal (see the checks below) comes before anything is written.
 docs/adding-a-context.md describes what is generated and why.
 """
 
@@ -38,7 +39,11 @@ from django.urls import Resolver404, get_resolver, resolve
 from adapters.platform.contexts import installed_contexts
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "context_template"
-SETTINGS_FILE = "src/settings/base.py"
+SETTINGS_FILE = "src/settings/project.py"
+# In the template repository (copier.yml), the file the one above is rendered from: the new line
+# goes into both, so that a project copied from the template has the context too.
+SETTINGS_TEMPLATE = "src/settings/project.py.jinja"
+CONTEXTS_LIST = "CONTEXTS"
 SCHEMA_FILE = "docs/openapi.yaml"
 API_PREFIX = "/api/v1/"  # where src/urls.py mounts every context's URLconf
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
@@ -336,12 +341,12 @@ def check_database_names(models: str) -> None:
             raise CommandError(f"The index or constraint name {name} is in use already.")
 
 
-# --- the one line in INSTALLED_APPS ---------------------------------------------------------------
+# --- the one line in CONTEXTS ---------------------------------------------------------------------
 
 
 def settings_edit(root: Path, names: Names) -> tuple[Path, str, str]:
     """(the settings file, its new content, the line added): ``"adapters.<name>",`` right after
-    the last ``"adapters.…"`` entry of INSTALLED_APPS."""
+    the last ``"adapters.…"`` entry of CONTEXTS."""
     path = root / SETTINGS_FILE
     text = path.read_text()
     entry = f"adapters.{names.context}"
@@ -350,7 +355,7 @@ def settings_edit(root: Path, names: Names) -> tuple[Path, str, str]:
         for node in ast.parse(text).body
         if isinstance(node, ast.Assign)
         and isinstance(node.value, ast.List)
-        and any(getattr(target, "id", None) == "INSTALLED_APPS" for target in node.targets)
+        and any(getattr(target, "id", None) == CONTEXTS_LIST for target in node.targets)
     ]
     entries = [
         (element.lineno, element.value)
@@ -366,30 +371,57 @@ def settings_edit(root: Path, names: Names) -> tuple[Path, str, str]:
     if not contexts or alone is None:
         raise CommandError(
             f"Cannot place {entry!r} in {SETTINGS_FILE}: it goes right after the last "
-            "'adapters.…' entry of INSTALLED_APPS, which must be alone on its line and followed "
+            f"'adapters.…' entry of {CONTEXTS_LIST}, which must be alone on its line and followed "
             "by a comma. Nothing was written: add it yourself, after the contexts it uses."
         )
     lines.insert(contexts[-1], f'{alone.group(1)}"{entry}",\n')
     return path, "".join(lines), f'"{entry}",'
 
 
+def settings_template_edit(root: Path, added: str) -> dict[Path, str]:
+    """In the template repository, the same line in the file src/settings/project.py is rendered
+    from, before the closing bracket of its CONTEXTS list (the kept contexts are a loop there)."""
+    path = root / SETTINGS_TEMPLATE
+    if not path.exists():
+        return {}
+    lines = path.read_text().splitlines(keepends=True)
+    start = next(
+        (i for i, line in enumerate(lines) if line.startswith(f"{CONTEXTS_LIST} = [")), None
+    )
+    end = (
+        next((i for i in range(start, len(lines)) if lines[i].strip() == "]"), None)
+        if start is not None
+        else None
+    )
+    if end is None:
+        raise CommandError(
+            f"Cannot place {added} in {SETTINGS_TEMPLATE}: it goes before the closing bracket of "
+            f"its {CONTEXTS_LIST} list. Nothing was written."
+        )
+    lines.insert(end, f"    {added}\n")
+    return {path: "".join(lines)}
+
+
 # --- writing --------------------------------------------------------------------------------------
 
 
-def write_all(files: Mapping[Path, str], settings_path: Path, settings_text: str) -> None:
-    """Write everything or, on any error, nothing: new folders are removed, settings restored."""
-    original = settings_path.read_text()
+def write_all(files: Mapping[Path, str], registries: Mapping[Path, str]) -> None:
+    """Write everything or, on any error, nothing: new folders are removed, the registries (the
+    files that gain the context's line) restored."""
+    originals = {path: path.read_text() for path in registries}
     missing = {p for path in files for p in (path.parent, *path.parent.parents) if not p.exists()}
     new_folders = {folder for folder in missing if folder.parent not in missing}
     try:
         for path, text in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
-        settings_path.write_text(settings_text)
+        for path, text in registries.items():
+            path.write_text(text)
     except BaseException:
         for folder in new_folders:
             shutil.rmtree(folder, ignore_errors=True)
-        settings_path.write_text(original)
+        for path, text in originals.items():
+            path.write_text(text)
         raise
 
 
@@ -465,8 +497,9 @@ class Command(BaseCommand):
         files = render(root, names)
         check_clashes(root, names, files)
         settings_path, settings_text, added = settings_edit(root, names)
+        registries = {settings_path: settings_text, **settings_template_edit(root, added)}
         if not options["dry_run"]:
-            write_all(files, settings_path, settings_text)
+            write_all(files, registries)
             format_with_ruff(root, files, self.stderr.write)
             regenerate_schema(root, self.stderr.write)
 
@@ -474,7 +507,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{'Would create' if would else 'Created'} the {names.context} context:")
         for path in files:
             self.stdout.write(f"  {path.relative_to(root)}")
-        added_to = f"{'Would add' if would else 'Added'} to INSTALLED_APPS in {SETTINGS_FILE}"
+        added_to = f"{'Would add' if would else 'Added'} to {CONTEXTS_LIST} in {SETTINGS_FILE}"
         self.stdout.write(f"{added_to}:\n  {added}")
         if not options["dry_run"]:
             self.stdout.write(
