@@ -71,6 +71,34 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# --- CORS: off unless CORS_ALLOWED_ORIGINS names the browser origins (docs/security.md) ---------
+# The API authenticates with a token in the Authorization header, so a browser app on another
+# origin needs CORS only to read responses. Not installed at all by default: no middleware cost.
+# "*" allows every origin; production refuses it together with CORS_ALLOW_CREDENTIALS
+# (check --deploy: bastion.E008).
+_cors_origins: list[str] = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOW_ALL_ORIGINS = _cors_origins == ["*"]
+CORS_ALLOWED_ORIGINS = [] if CORS_ALLOW_ALL_ORIGINS else _cors_origins
+CORS_ALLOW_CREDENTIALS: bool = env.bool("CORS_ALLOW_CREDENTIALS", default=False)
+CORS_URLS_REGEX = r"^/api/"  # never the admin, the probes or the static files
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "x-request-id",
+)
+CORS_EXPOSE_HEADERS = ("location", "retry-after", "x-request-id")
+CORS_PREFLIGHT_MAX_AGE = 3600
+if _cors_origins:
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("rest_framework"), "corsheaders")
+    # As high as it can be (django-cors-headers' documentation): before CommonMiddleware, and
+    # after the request id, so that preflight responses carry one and are logged.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("adapters.platform.http.health.HealthProbeMiddleware") + 1,
+        "corsheaders.middleware.CorsMiddleware",
+    )
+
 ROOT_URLCONF = "src.urls"
 WSGI_APPLICATION = "src.wsgi.application"
 ASGI_APPLICATION = "src.asgi.application"
@@ -375,3 +403,17 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Error reporting: Sentry, only when SENTRY_DSN is set (docs/deploy.md) ---------------------
+# No other telemetry: no DSN, no SDK initialised, nothing leaves the process. PII stays off; the
+# request id is attached to every event (src/error_reporting.py).
+SENTRY_DSN: str = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from src import error_reporting
+
+    error_reporting.start(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

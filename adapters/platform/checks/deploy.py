@@ -124,3 +124,18 @@ def frontend_url_is_set(**_kwargs: Any) -> list[checks.CheckMessage]:
             id="bastion.E006",
         )
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def cors_does_not_pair_any_origin_with_credentials(**_kwargs: Any) -> list[checks.CheckMessage]:
+    if not (settings.CORS_ALLOW_ALL_ORIGINS and settings.CORS_ALLOW_CREDENTIALS):
+        return []
+    return [
+        checks.Error(
+            'CORS_ALLOWED_ORIGINS is "*" and CORS_ALLOW_CREDENTIALS is on: any web page a user '
+            "visits could send credentialed requests to the API and read the answers.",
+            hint="List the frontend's origins in CORS_ALLOWED_ORIGINS "
+            "(https://app.example.com,https://admin.example.com), or turn credentials off.",
+            id="bastion.E008",
+        )
+    ]
