@@ -14,7 +14,8 @@ DEPLOY_ENV := DJANGO_SETTINGS_MODULE=src.settings.prod \
 	DEFAULT_FROM_EMAIL=no-reply@example.com FRONTEND_URL=https://app.example.com
 
 .PHONY: run serve worker beat check test lint typecheck imports django-checks contract openapi \
-	openapi-release dockerfile-lint seed lock bench audit clean
+	openapi-release security-gate security-summary security-release dockerfile-lint seed lock \
+	bench audit clean
 
 $(INSTALLED): requirements/dev.txt requirements/base.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -53,7 +54,7 @@ beat: $(INSTALLED)
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/start beat
 
 ## check: every gate CI runs, then the whole test suite
-check: lint typecheck imports django-checks contract dockerfile-lint test
+check: lint typecheck imports django-checks contract security-gate dockerfile-lint test
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -89,6 +90,29 @@ docs/openapi-released.yaml: | docs/openapi.yaml
 	@echo "docs/openapi-released.yaml is missing (a new fork?): the API's first release is docs/openapi.yaml. Commit it." >&2
 	cp docs/openapi.yaml $@
 
+## security-gate: docs/security-summary.md is the summary the code generates, and no endpoint
+## exposes more than in the released summary (docs/security-summary-released.json) unless
+## CHANGELOG.md records each widening (docs/security.md, "The security summary")
+security-gate: $(INSTALLED) | docs/security-summary-released.json
+	$(BIN)/python manage.py security_summary --check-widening
+
+## security-summary: regenerate docs/security-summary.md from the code
+security-summary: $(INSTALLED)
+	$(BIN)/python manage.py security_summary --write
+
+## security-release: when releasing, make the current summary the released one
+security-release: $(INSTALLED)
+	$(BIN)/python manage.py security_summary --check-widening --release
+
+# As for the OpenAPI files above: a project just copied from the template writes its own.
+docs/security-summary.md: | $(INSTALLED)
+	@echo "docs/security-summary.md is missing (a new fork?): writing the summary the code generates. Commit it." >&2
+	$(BIN)/python manage.py security_summary --write
+
+docs/security-summary-released.json: | docs/security-summary.md
+	@echo "docs/security-summary-released.json is missing (a new fork?): releasing the current summary. Commit it." >&2
+	$(BIN)/python manage.py security_summary --check-widening --release
+
 ## openapi: regenerate docs/openapi.yaml, the committed OpenAPI schema
 openapi: $(INSTALLED)
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
@@ -103,7 +127,7 @@ dockerfile-lint: $(INSTALLED)
 # Two processes (pytest-xdist): the suite starts servers and copies the project, and waits on
 # them as much as it computes. PYTEST_WORKERS=0 runs it in this process.
 PYTEST_WORKERS ?= 2
-test: $(INSTALLED) | docs/openapi-released.yaml
+test: $(INSTALLED) | docs/openapi-released.yaml docs/security-summary-released.json
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 ## bench: the read-path benchmark (docs/performance.md); needs wrk (apt-get install wrk)

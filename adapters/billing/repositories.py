@@ -10,6 +10,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from adapters.billing import models
+from adapters.platform.persistence.scopes import (
+    scoped_by_organization,
+    scoped_by_row,
+    scoped_by_user,
+    unscoped,
+)
 from adapters.platform.persistence.unit_of_work import DjangoUnitOfWork
 from adapters.platform.rest.pagination import keyset_page
 from contexts.billing.domain.errors import (
@@ -95,10 +101,12 @@ def _account(row: tuple[Any, ...]) -> Account:
 
 
 class DjangoPlanRepository:
+    @unscoped("the plan catalogue is the same for every user")
     def list_page(self, page: PageRequest) -> Page[Plan]:
         rows = models.Plan.objects.filter(is_active=True)
         return keyset_page(rows, ordering=["code"], page=page, columns=PLAN_COLUMNS, build=_plan)
 
+    @unscoped("the plan catalogue is the same for every user")
     def get_on_offer(self, code: str) -> Plan:
         row = models.Plan.objects.filter(code=code, is_active=True).values_list(*PLAN_COLUMNS)
         found = row.first()
@@ -108,17 +116,20 @@ class DjangoPlanRepository:
 
 
 class DjangoSubscriptionRepository:
+    @scoped_by_user("user_id")
     def list_for_user(self, user_id: UserId, page: PageRequest) -> Page[Subscription]:
         rows = models.Subscription.objects.filter(user_id=user_id)
         return keyset_page(
             rows, ordering=["-id"], page=page, columns=SUBSCRIPTION_COLUMNS, build=_subscription
         )
 
+    @scoped_by_user("user_id")
     def has_active(self, user_id: UserId, plan_type: str) -> bool:
         return models.Subscription.objects.filter(
             user_id=user_id, plan_type=plan_type, status=SubscriptionStatus.ACTIVE.value
         ).exists()
 
+    @scoped_by_user("user_id")
     def add(self, *, user_id: UserId, plan: Plan, start_date: date, end_date: date) -> Subscription:
         try:
             with transaction.atomic():
@@ -142,6 +153,7 @@ class DjangoSubscriptionRepository:
             SubscriptionStatus.ACTIVE,
         )
 
+    @scoped_by_user("user_id")
     def get_for_user(self, user_id: UserId, subscription_id: SubscriptionId) -> Subscription:
         rows = models.Subscription.objects.filter(user_id=user_id, pk=subscription_id)
         row = rows.values_list(*SUBSCRIPTION_COLUMNS).first()
@@ -149,6 +161,7 @@ class DjangoSubscriptionRepository:
             raise SubscriptionNotFound()
         return _subscription(row)
 
+    @scoped_by_row("subscription")
     def cancel(self, subscription: Subscription, at: datetime) -> None:
         models.Subscription.objects.filter(pk=subscription.id, user_id=subscription.user_id).update(
             status=SubscriptionStatus.CANCELLED.value, cancelled_at=at
@@ -156,11 +169,13 @@ class DjangoSubscriptionRepository:
 
 
 class DjangoAccountRepository:
+    @scoped_by_organization("organization_id")
     def open(self, organization_id: OrganizationId, currency: str) -> None:
         models.Account.objects.get_or_create(
             organization_id=organization_id, defaults={"currency": currency}
         )
 
+    @scoped_by_organization("organization_id")
     def get(self, organization_id: OrganizationId) -> Account:
         rows = models.Account.objects.filter(organization_id=organization_id)
         row = rows.values_list(*ACCOUNT_COLUMNS).first()
@@ -168,6 +183,7 @@ class DjangoAccountRepository:
             raise OrganizationNotFound()
         return _account(row)
 
+    @scoped_by_organization("organization_id")
     def lock(self, organization_id: OrganizationId) -> Account:
         rows = models.Account.objects.select_for_update().filter(organization_id=organization_id)
         row = rows.values_list(*ACCOUNT_COLUMNS).first()
@@ -175,11 +191,13 @@ class DjangoAccountRepository:
             raise OrganizationNotFound()
         return _account(row)
 
+    @scoped_by_row("account")
     def save_balance(self, account: Account) -> None:
         models.Account.objects.filter(organization_id=account.organization_id).update(
             balance_cents=account.balance_cents
         )
 
+    @scoped_by_organization("organization_id")
     def next_invoice_number(self, organization_id: OrganizationId) -> int:
         account = models.Account.objects.filter(organization_id=organization_id)
         account.update(invoice_sequence=F("invoice_sequence") + 1)
@@ -187,6 +205,7 @@ class DjangoAccountRepository:
 
 
 class DjangoLedgerRepository:
+    @scoped_by_organization("organization_id")
     def append(
         self,
         *,
@@ -207,6 +226,7 @@ class DjangoLedgerRepository:
         )
         return _entry((row.pk, amount_cents, kind.value, invoice_id, at))
 
+    @scoped_by_organization("organization_id")
     def list_page(self, organization_id: OrganizationId, page: PageRequest) -> Page[LedgerEntry]:
         rows = models.LedgerEntry.objects.filter(account_id=organization_id)
         return keyset_page(
@@ -215,6 +235,7 @@ class DjangoLedgerRepository:
 
 
 class DjangoInvoiceRepository:
+    @scoped_by_organization("organization_id")
     def add(
         self,
         *,
@@ -248,6 +269,7 @@ class DjangoInvoiceRepository:
             None,
         )
 
+    @scoped_by_organization("organization_id")
     def get(self, organization_id: OrganizationId, invoice_id: InvoiceId) -> Invoice:
         # Scoped in the query: another organization's invoice id is simply not found.
         rows = models.Invoice.objects.filter(account_id=organization_id, pk=invoice_id)
@@ -256,6 +278,7 @@ class DjangoInvoiceRepository:
             raise InvoiceNotFound()
         return _invoice(row)
 
+    @scoped_by_organization("organization_id")
     def lock(self, organization_id: OrganizationId, invoice_id: InvoiceId) -> Invoice:
         rows = models.Invoice.objects.select_for_update().filter(
             account_id=organization_id, pk=invoice_id
@@ -265,16 +288,19 @@ class DjangoInvoiceRepository:
             raise InvoiceNotFound()
         return _invoice(row)
 
+    @scoped_by_row("invoice")
     def mark_paid(self, invoice: Invoice, at: datetime) -> Invoice:
         models.Invoice.objects.filter(pk=invoice.id).update(
             status=InvoiceStatus.PAID.value, paid_at=at
         )
         return attrs.evolve(invoice, status=InvoiceStatus.PAID, paid_at=at)
 
+    @scoped_by_row("invoice")
     def mark_void(self, invoice: Invoice) -> Invoice:
         models.Invoice.objects.filter(pk=invoice.id).update(status=InvoiceStatus.VOID.value)
         return attrs.evolve(invoice, status=InvoiceStatus.VOID)
 
+    @scoped_by_organization("organization_id")
     def list_page(
         self, organization_id: OrganizationId, status: InvoiceStatus | None, page: PageRequest
     ) -> Page[Invoice]:

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from adapters.identity import models
+from adapters.platform.persistence.scopes import scoped_by_row, scoped_by_user, unscoped
 from adapters.platform.persistence.unit_of_work import DjangoUnitOfWork
 from contexts.identity.domain.errors import EmailAlreadyRegistered, UserNotFound
 from contexts.identity.domain.model import Profile, User
@@ -66,6 +67,7 @@ class DjangoUserRepository:
     def _rows(self) -> QuerySet[models.User]:
         return models.User.objects.select_related("profile").filter(is_active=True)
 
+    @scoped_by_user("user_id")
     def get(self, user_id: UserId) -> User:
         known = _known(user_id)
         if known is not None:
@@ -75,12 +77,15 @@ class DjangoUserRepository:
             raise UserNotFound()
         return _to_entity(row)
 
+    @unscoped("a lookup by email address, answered the same whether or not it exists")
     def find_by_emails(self, emails: Iterable[str]) -> list[User]:
         return [_to_entity(row) for row in self._rows().filter(email__in=list(emails))]
 
+    @unscoped("other contexts name the users they describe (members, payers)")
     def list_by_ids(self, user_ids: Iterable[UserId]) -> list[User]:
         return [_to_entity(row) for row in self._rows().filter(pk__in=list(user_ids))]
 
+    @unscoped("registration creates a new account")
     def add(self, *, email: str, password_hash: str, profile: Profile) -> User:
         try:
             # A savepoint, so that a duplicate leaves the surrounding transaction usable.
@@ -91,6 +96,7 @@ class DjangoUserRepository:
             raise EmailAlreadyRegistered() from error
         return User(id=UserId(row.pk), email=row.email, profile=profile)
 
+    @scoped_by_row("user")
     def save_profile(self, user: User) -> None:
         models.Profile.objects.filter(user_id=user.id).update(
             name=user.profile.name, bio=user.profile.bio, updated_at=timezone.now()
@@ -99,10 +105,12 @@ class DjangoUserRepository:
         # request a profile the database does not have.
         _forget(user.id)
 
+    @scoped_by_user("user_id")
     def set_password_hash(self, user_id: UserId, password_hash: str) -> None:
         models.User.objects.filter(pk=user_id).update(password=password_hash)
         _forget(user_id)
 
+    @scoped_by_user("user_id")
     def mark_email_verified(self, user_id: UserId) -> None:
         models.User.objects.filter(pk=user_id).update(email_verified=True)
         _forget(user_id)

@@ -11,6 +11,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from adapters.organizations import models
+from adapters.platform.persistence.scopes import (
+    scoped_by_organization,
+    scoped_by_row,
+    scoped_by_user,
+    unscoped,
+)
 from adapters.platform.persistence.unit_of_work import DjangoUnitOfWork
 from adapters.platform.rest.pagination import keyset_page
 from contexts.organizations.domain.errors import AlreadyMember
@@ -74,10 +80,12 @@ _ROLE_SQL = (
 
 
 class DjangoOrganizationRepository:
+    @unscoped("creates a new organization, whose creator becomes its owner")
     def add(self, *, name: str) -> Organization:
         row = models.Organization.objects.create(name=name)
         return Organization(OrganizationId(row.pk), row.name, row.created_at)
 
+    @scoped_by_user("user_id")
     def get_for_member(self, organization_id: OrganizationId, user_id: UserId) -> OrganizationView:
         # Scoped in the query: the membership row is the only way to the organization.
         row = (
@@ -89,6 +97,7 @@ class DjangoOrganizationRepository:
             raise OrganizationNotFound()
         return _view(row)
 
+    @scoped_by_organization("organization_id")
     def get(self, organization_id: OrganizationId) -> Organization:
         row = (
             models.Organization.objects.filter(pk=organization_id)
@@ -99,11 +108,13 @@ class DjangoOrganizationRepository:
             raise OrganizationNotFound()
         return Organization(OrganizationId(row[0]), row[1], row[2])
 
+    @scoped_by_row("organization")
     def save(self, organization: Organization) -> None:
         models.Organization.objects.filter(pk=organization.id).update(
             name=organization.name, updated_at=timezone.now()
         )
 
+    @scoped_by_user("user_id")
     def list_for_member(self, user_id: UserId, page: PageRequest) -> Page[OrganizationView]:
         rows = models.Membership.objects.filter(user_id=user_id)
         return keyset_page(
@@ -112,6 +123,7 @@ class DjangoOrganizationRepository:
 
 
 class DjangoMembershipRepository:
+    @scoped_by_row("membership")
     def add(self, membership: Membership) -> None:
         try:
             with transaction.atomic():
@@ -123,6 +135,7 @@ class DjangoMembershipRepository:
         except IntegrityError as error:
             raise AlreadyMember() from error
 
+    @scoped_by_organization("organization_id")
     def get(self, organization_id: OrganizationId, user_id: UserId) -> Membership | None:
         # On every request under /orgs/{org_id}/ (the tenancy check), so written as plain SQL:
         # building the equivalent ORM query costs more than running it on the index.
@@ -131,6 +144,7 @@ class DjangoMembershipRepository:
             row = cursor.fetchone()
         return Membership(organization_id, user_id, Role(row[0])) if row else None
 
+    @scoped_by_organization("organization_id")
     def lock_for_change(
         self, organization_id: OrganizationId, user_ids: Collection[UserId]
     ) -> list[Membership]:
@@ -142,20 +156,24 @@ class DjangoMembershipRepository:
         )
         return [_membership(row) for row in rows.values_list(*MEMBERSHIP_COLUMNS)]
 
+    @scoped_by_row("membership")
     def set_role(self, membership: Membership) -> None:
         models.Membership.objects.filter(
             organization_id=membership.organization_id, user_id=membership.user_id
         ).update(role=membership.role.value, updated_at=timezone.now())
 
+    @scoped_by_organization("organization_id")
     def remove(self, organization_id: OrganizationId, user_id: UserId) -> None:
         models.Membership.objects.filter(organization_id=organization_id, user_id=user_id).delete()
 
+    @scoped_by_organization("organization_id")
     def list_page(self, organization_id: OrganizationId, page: PageRequest) -> Page[Membership]:
         rows = models.Membership.objects.filter(organization_id=organization_id)
         return keyset_page(
             rows, ordering=["user_id"], page=page, columns=MEMBERSHIP_COLUMNS, build=_membership
         )
 
+    @scoped_by_organization("organization_id")
     def list_administrators(self, organization_id: OrganizationId) -> list[Membership]:
         rows = models.Membership.objects.filter(
             organization_id=organization_id, role__in=[Role.OWNER.value, Role.ADMIN.value]
@@ -164,6 +182,7 @@ class DjangoMembershipRepository:
 
 
 class DjangoInvitationRepository:
+    @scoped_by_organization("organization_id")
     def replace_pending(
         self,
         *,
@@ -202,21 +221,25 @@ class DjangoInvitationRepository:
         )
 
     @staticmethod
+    @scoped_by_organization("organization_id")
     def _revoke_pending(organization_id: OrganizationId, email: str) -> None:
         models.Invitation.objects.filter(
             organization_id=organization_id, email=email, status=PENDING
         ).update(status=InvitationStatus.REVOKED.value, updated_at=timezone.now())
 
+    @unscoped("reached by the invitation's signed token, which only its recipient holds")
     def get(self, invitation_id: InvitationId) -> Invitation | None:
         row = models.Invitation.objects.filter(pk=invitation_id).values_list(*INVITATION_COLUMNS)
         found = row.first()
         return _invitation(found) if found else None
 
+    @unscoped("reached by the invitation's signed token, which only its recipient holds")
     def lock(self, invitation_id: InvitationId) -> Invitation | None:
         rows = models.Invitation.objects.select_for_update().filter(pk=invitation_id)
         found = rows.values_list(*INVITATION_COLUMNS).first()
         return _invitation(found) if found else None
 
+    @scoped_by_organization("organization_id")
     def get_pending(
         self, organization_id: OrganizationId, invitation_id: InvitationId
     ) -> Invitation | None:
@@ -226,6 +249,7 @@ class DjangoInvitationRepository:
         found = rows.values_list(*INVITATION_COLUMNS).first()
         return _invitation(found) if found else None
 
+    @scoped_by_row("invitation_id")
     def set_status(
         self,
         invitation_id: InvitationId,
@@ -237,6 +261,7 @@ class DjangoInvitationRepository:
             status=status.value, accepted_by_id=accepted_by, updated_at=timezone.now()
         )
 
+    @scoped_by_organization("organization_id")
     def list_open(
         self, organization_id: OrganizationId, now: datetime, page: PageRequest
     ) -> Page[Invitation]:
@@ -247,6 +272,7 @@ class DjangoInvitationRepository:
             rows, ordering=["-id"], page=page, columns=INVITATION_COLUMNS, build=_invitation
         )
 
+    @unscoped("beat's housekeeping job, across every organization")
     def expire_due(self, now: datetime) -> int:
         return models.Invitation.objects.filter(status=PENDING, expires_at__lte=now).update(
             status=InvitationStatus.EXPIRED.value, updated_at=now

@@ -137,6 +137,7 @@ def failed_gates(root: Path, *, linted: Iterable[str], tests: Iterable[str]) -> 
             os.devnull,
         ),
         run(root, "python", "manage.py", "openapi_contract"),
+        run(root, "python", "manage.py", "security_summary", "--check-widening"),
         run(
             root,
             "pytest",

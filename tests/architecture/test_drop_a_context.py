@@ -28,10 +28,16 @@ NAME = "Acme"
 
 
 def first_contract(project: Path) -> None:
-    """The Makefile's rule for a fork's first run: the schema its code generates becomes its
-    committed and released contract (this environment's tools stand in for the fork's venv)."""
+    """The Makefile's rules for a fork's first run: the schema and the security summary its code
+    generates become its committed and released ones (this environment's tools stand in for the
+    fork's venv)."""
     result = subprocess.run(  # noqa: S603  (make, fixed arguments)
-        ["make", f"VENV={BIN.parent}", "docs/openapi-released.yaml"],  # noqa: S607
+        [  # noqa: S607
+            "make",
+            f"VENV={BIN.parent}",
+            "docs/openapi-released.yaml",
+            "docs/security-summary-released.json",
+        ],
         cwd=project,
         env=environment(project, "src.settings.dev"),
         capture_output=True,
@@ -44,13 +50,12 @@ def first_contract(project: Path) -> None:
 
 def test_a_project_copied_without_billing_passes_every_gate(tmp_path: Path) -> None:
     template = template_repository(tmp_path / "template")
-    project = generate(
-        template, tmp_path / "acme-api", project_name=NAME, contexts=[]
-    )
+    project = generate(template, tmp_path / "acme-api", project_name=NAME, contexts=[])
 
     assert not [path for path in project.rglob("*") if DROPPED in path.name]
     assert f'"adapters.{DROPPED}"' not in (project / "src/settings/project.py").read_text()
     assert not (project / "docs/openapi.yaml").exists(), "a fork starts its own contract"
+    assert not (project / "docs/security-summary.md").exists()
     first_contract(project)
     assert "title: Acme API" in (project / "docs/openapi.yaml").read_text()
 

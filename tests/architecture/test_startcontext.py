@@ -50,9 +50,9 @@ GENERATED = [
     f"tests/api/{NAME}",
 ]
 # The existing files it may change: the CONTEXTS entry (in src/settings/project.py and, in the
-# template repository, in the file Copier renders it from), and the committed OpenAPI schema
-# (regenerated with the new routes).
-REGISTRIES = [SETTINGS_FILE, SETTINGS_TEMPLATE, "docs/openapi.yaml"]
+# template repository, in the file Copier renders it from), and the committed OpenAPI schema and
+# security summary (regenerated with the new routes).
+REGISTRIES = [SETTINGS_FILE, SETTINGS_TEMPLATE, "docs/openapi.yaml", "docs/security-summary.md"]
 # The template's names, however spelled (work_items, WorkItem, work-item, workitem, Work items).
 TRACE = re.compile(r"work[\W_]?items?", re.IGNORECASE)
 

@@ -17,6 +17,8 @@ are documented, searched for and silenced by that id.
 - bastion.E110  every request body (and ``*Input`` serializer) is strict          (serializers.py)
 - bastion.E111  the API schema builds, so that E108 and E110 can run              (serializers.py)
 - bastion.E112  views do not query the database themselves                        (access.py)
+- bastion.E113  a view reaches only repository methods that declare their scope    (scoping.py)
+- bastion.E114  a declared scope's parameter reaches the method's query            (scoping.py)
 
 Deployment (``manage.py check --deploy``), in deploy.py:
 
@@ -34,8 +36,25 @@ admin site, an inspected API), checked as given, so that tests can feed it a del
 example without patching the project.
 """
 
-from adapters.platform.checks import access, admin, deploy, models, pagination, serializers
+from adapters.platform.checks import (
+    access,
+    admin,
+    deploy,
+    models,
+    pagination,
+    scoping,
+    serializers,
+)
 
 NAMESPACE = "bastion"  # the system checks' ids: bastion.E101, bastion.W001...
 
-__all__ = ["NAMESPACE", "access", "admin", "deploy", "models", "pagination", "serializers"]
+__all__ = [
+    "NAMESPACE",
+    "access",
+    "admin",
+    "deploy",
+    "models",
+    "pagination",
+    "scoping",
+    "serializers",
+]

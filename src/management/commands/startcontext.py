@@ -45,6 +45,7 @@ SETTINGS_FILE = "src/settings/project.py"
 SETTINGS_TEMPLATE = "src/settings/project.py.jinja"
 CONTEXTS_LIST = "CONTEXTS"
 SCHEMA_FILE = "docs/openapi.yaml"
+SUMMARY_FILE = "docs/security-summary.md"
 API_PREFIX = "/api/v1/"  # where src/urls.py mounts every context's URLconf
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 MAX_NAME_LENGTH = 30
@@ -445,29 +446,30 @@ def format_with_ruff(root: Path, files: Mapping[Path, str], say: Callable[[str],
             say(f"`ruff {command[1]}` failed:\n{result.stdout}{result.stderr}")
 
 
-def regenerate_schema(root: Path, say: Callable[[str], None]) -> None:
-    """The new routes join the committed OpenAPI schema (docs/openapi.yaml, the contract gate's):
-    new endpoints break no client, so the gate passes once the file says what the code serves."""
-    schema = root / SCHEMA_FILE
-    if not schema.exists():
-        return
-    result = subprocess.run(  # noqa: S603  (this interpreter, the project's manage.py)
-        [
-            sys.executable,
-            "manage.py",
-            "spectacular",
-            "--validate",
-            "--fail-on-warn",
-            "--file",
+def regenerate_documents(root: Path, say: Callable[[str], None]) -> None:
+    """The new routes join the committed OpenAPI schema (docs/openapi.yaml, the contract gate's)
+    and security summary (docs/security-summary.md, the widening gate's): new endpoints behind a
+    token break no client and widen no exposure, so both gates pass once the files say what the
+    code serves. In a new process, which has the new context installed."""
+    for document, arguments, make_target in [
+        (
             SCHEMA_FILE,
-        ],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        say(f"{SCHEMA_FILE} was not regenerated (run `make openapi`):\n{result.stderr}")
+            ["spectacular", "--validate", "--fail-on-warn", "--file", SCHEMA_FILE],
+            "openapi",
+        ),
+        (SUMMARY_FILE, ["security_summary", "--write"], "security-summary"),
+    ]:
+        if not (root / document).exists():
+            continue
+        result = subprocess.run(  # noqa: S603  (this interpreter, the project's manage.py)
+            [sys.executable, "manage.py", *arguments],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            say(f"{document} was not regenerated (run `make {make_target}`):\n{result.stderr}")
 
 
 # --- the command ----------------------------------------------------------------------------------
@@ -501,7 +503,7 @@ class Command(BaseCommand):
         if not options["dry_run"]:
             write_all(files, registries)
             format_with_ruff(root, files, self.stderr.write)
-            regenerate_schema(root, self.stderr.write)
+            regenerate_documents(root, self.stderr.write)
 
         would = options["dry_run"]
         self.stdout.write(f"{'Would create' if would else 'Created'} the {names.context} context:")

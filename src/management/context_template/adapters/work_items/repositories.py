@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from adapters.platform.persistence.scopes import scoped_by_organization, scoped_by_row
 from adapters.platform.persistence.unit_of_work import DjangoUnitOfWork
 from adapters.platform.rest.pagination import keyset_page
 from adapters.work_items import models
@@ -33,6 +34,7 @@ def _work_item(row: tuple[Any, ...]) -> WorkItem:
 
 
 class DjangoWorkItemRepository:
+    @scoped_by_organization("organization_id")
     def add(self, *, organization_id: OrganizationId, name: str) -> WorkItem:
         try:
             with transaction.atomic():
@@ -43,16 +45,19 @@ class DjangoWorkItemRepository:
             raise WorkItemNameTaken() from error
         return WorkItem(WorkItemId(row.pk), organization_id, row.name, row.created_at)
 
+    @scoped_by_organization("organization_id")
     def get(self, organization_id: OrganizationId, work_item_id: WorkItemId) -> WorkItem:
         rows = models.WorkItem.objects.filter(organization_id=organization_id, pk=work_item_id)
         return self._one(rows)
 
+    @scoped_by_organization("organization_id")
     def lock(self, organization_id: OrganizationId, work_item_id: WorkItemId) -> WorkItem:
         rows = models.WorkItem.objects.select_for_update().filter(
             organization_id=organization_id, pk=work_item_id
         )
         return self._one(rows)
 
+    @scoped_by_row("work_item")
     def save(self, work_item: WorkItem) -> None:
         rows = models.WorkItem.objects.filter(
             organization_id=work_item.organization_id, pk=work_item.id
@@ -63,12 +68,14 @@ class DjangoWorkItemRepository:
         except IntegrityError as error:
             raise WorkItemNameTaken() from error
 
+    @scoped_by_organization("organization_id")
     def remove(self, organization_id: OrganizationId, work_item_id: WorkItemId) -> None:
         rows = models.WorkItem.objects.filter(organization_id=organization_id, pk=work_item_id)
         deleted, _ = rows.delete()
         if not deleted:
             raise WorkItemNotFound()
 
+    @scoped_by_organization("organization_id")
     def list_page(self, organization_id: OrganizationId, page: PageRequest) -> Page[WorkItem]:
         rows = models.WorkItem.objects.filter(organization_id=organization_id)
         return keyset_page(rows, ordering=ORDERING, page=page, columns=COLUMNS, build=_work_item)
