@@ -186,7 +186,7 @@ def _module_tests(root: Path, module: Path) -> Iterator[tuple[str, tuple[int, ..
         statuses = _statuses_through_helpers(function, helpers, depth=0)
         if not statuses:
             continue  # no 4xx compared: not a proof of a denial
-        requests = _requests(function, helpers, depth=0)
+        requests = _requests(function, helpers, depth=0, module=_module_assignments(tree))
         if requests:
             yield f"{relative}::{function.name}", statuses, requests
 
@@ -208,12 +208,16 @@ def _helpers(root: Path, tree: ast.Module) -> dict[str, ast.FunctionDef]:
 
 
 def _requests(
-    function: ast.FunctionDef, helpers: Mapping[str, ast.FunctionDef], depth: int
+    function: ast.FunctionDef,
+    helpers: Mapping[str, ast.FunctionDef],
+    depth: int,
+    module: Mapping[str, ast.expr],
 ) -> list[Request]:
-    """The requests ``function`` sends, with the strings their URLs are built from."""
+    """The requests ``function`` sends, with the strings their URLs are built from (names
+    assigned in the function, or else at the top of its module: ``VERIFY = "/api/v1/..."``)."""
     if depth > 3:
         return []
-    assigned: dict[str, ast.expr] = {}
+    assigned: dict[str, ast.expr] = dict(module)
     for node in ast.walk(function):
         if isinstance(node, ast.Assign):
             for target in node.targets:
@@ -233,7 +237,7 @@ def _requests(
             if fragments:
                 requests.append((func.attr.upper(), tuple(fragments)))
         elif isinstance(func, ast.Name) and func.id in helpers and helpers[func.id] is not function:
-            requests += _requests(helpers[func.id], helpers, depth + 1)
+            requests += _requests(helpers[func.id], helpers, depth + 1, module)
     return requests
 
 
