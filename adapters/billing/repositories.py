@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from adapters.billing import models
+from adapters.platform.persistence.inserts import RowInsert
 from adapters.platform.persistence.scopes import (
     scoped_by_organization,
     scoped_by_row,
@@ -204,6 +205,13 @@ class DjangoAccountRepository:
         return int(account.values_list("invoice_sequence", flat=True).get())
 
 
+# Every credit and payment appends one entry: the insert is compiled once, not per call as
+# objects.create() does (adapters/platform/persistence/inserts.py; 0.3 ms of CPU per request).
+_APPEND_ENTRY = RowInsert(
+    models.LedgerEntry, ["account", "amount_cents", "kind", "invoice", "actor_id", "created_at"]
+)
+
+
 class DjangoLedgerRepository:
     @scoped_by_organization("organization_id")
     def append(
@@ -216,15 +224,10 @@ class DjangoLedgerRepository:
         actor_id: UserId,
         at: datetime,
     ) -> LedgerEntry:
-        row = models.LedgerEntry.objects.create(
-            account_id=organization_id,
-            amount_cents=amount_cents,
-            kind=kind.value,
-            invoice_id=invoice_id,
-            actor_id=actor_id,
-            created_at=at,
+        entry_id = _APPEND_ENTRY.execute_returning_pk(
+            [organization_id, amount_cents, kind.value, invoice_id, actor_id, at]
         )
-        return _entry((row.pk, amount_cents, kind.value, invoice_id, at))
+        return _entry((entry_id, amount_cents, kind.value, invoice_id, at))
 
     @scoped_by_organization("organization_id")
     def list_page(self, organization_id: OrganizationId, page: PageRequest) -> Page[LedgerEntry]:

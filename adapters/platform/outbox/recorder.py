@@ -6,10 +6,29 @@ import functools
 import uuid
 
 from django.db import transaction
+from django.utils import timezone
 
 from adapters.platform.outbox import relay
-from adapters.platform.outbox.models import OutboxMessage
+from adapters.platform.outbox.models import OutboxMessage, Status
+from adapters.platform.persistence.inserts import RowInsert
 from kernel.events import Event
+
+# Every request that records an event inserts one: compiled once (persistence/inserts.py).
+_INSERT = RowInsert(
+    OutboxMessage,
+    [
+        "id",
+        "name",
+        "version",
+        "payload",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "published_at",
+        "finished_at",
+    ],
+)
 
 
 class DjangoOutbox:
@@ -23,11 +42,23 @@ class DjangoOutbox:
                 "through the unit of work (with uow: ... uow.outbox.record(event)), so that "
                 "they commit or roll back with the change that caused them."
             )
-        message = OutboxMessage.objects.create(
-            id=uuid.uuid4(), name=event.name, version=event.version, payload=event.payload()
+        message_id = uuid.uuid4()
+        _INSERT.execute(
+            [
+                message_id,
+                event.name,
+                event.version,
+                event.payload(),
+                Status.PENDING.value,
+                0,
+                "",
+                timezone.now(),
+                None,
+                None,
+            ]
         )
         # robust: a failure to publish is logged, never raised into the committed request
         # (relay.publish does not raise anyway; the sweep sends what it could not).
         transaction.on_commit(
-            functools.partial(relay.publish_after_commit, message.id), robust=True
+            functools.partial(relay.publish_after_commit, message_id), robust=True
         )

@@ -8,6 +8,7 @@ from typing import Self
 from django.db import transaction
 
 from adapters.platform.outbox.recorder import DjangoOutbox
+from adapters.platform.persistence.transactions import joins_without_savepoint
 from kernel.events import Outbox
 
 # Stateless: what it records belongs to the transaction that is current when it records.
@@ -18,8 +19,11 @@ class DjangoUnitOfWork:
     """A database transaction that is rolled back unless ``commit()`` was called.
 
     Subclasses add the context's repositories as properties. Nesting is allowed: an inner unit
-    of work becomes a savepoint of the outer one. Integration events recorded in ``outbox``
-    are written in the same transaction and published after the outermost one commits.
+    of work becomes a savepoint of the outer one, except inside
+    ``transactions.all_or_nothing()``, whose transaction it joins as it is (its failure, or
+    leaving it without ``commit()``, then dooms the whole transaction). Integration events
+    recorded in ``outbox`` are written in the same transaction and published after the
+    outermost one commits.
     """
 
     def __init__(self) -> None:
@@ -32,7 +36,7 @@ class DjangoUnitOfWork:
 
     def __enter__(self) -> Self:
         self._committed = False
-        self._atomic = transaction.atomic()
+        self._atomic = transaction.atomic(savepoint=not joins_without_savepoint())
         self._atomic.__enter__()
         return self
 
