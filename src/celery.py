@@ -13,12 +13,15 @@ and requests that publish nothing never import Celery.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import Celery, signals
 from celery.schedules import crontab
 
 from src.settings.project import PROJECT_SLUG
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 # Like manage.py; the image sets src.settings.prod.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "src.settings.dev")
@@ -72,6 +75,26 @@ def _close_old_connections(**_kwargs: Any) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@signals.worker_init.connect
+def _commit_without_waiting_for_the_disk(**_kwargs: Any) -> None:
+    """Before the pool forks: every database connection the worker opens skips the wait for
+    the WAL flush at commit, unless OUTBOX_WORKER_SYNCHRONOUS_COMMIT (src/settings/base.py says
+    what a database crash may cost). That wait is most of a delivery's time: one fsync per
+    commit (bench/outbox.py)."""
+    from django.conf import settings
+    from django.db.backends.signals import connection_created
+
+    if not settings.OUTBOX_WORKER_SYNCHRONOUS_COMMIT:
+        connection_created.connect(commit_asynchronously, weak=False)
+
+
+def commit_asynchronously(connection: BaseDatabaseWrapper, **_kwargs: Any) -> None:
+    """``connection_created`` receiver: PostgreSQL's asynchronous commit for this session."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
 
 
 @signals.worker_init.connect

@@ -325,6 +325,12 @@ OUTBOX_REDELIVER_AFTER_SECONDS = env.float("OUTBOX_REDELIVER_AFTER_SECONDS", def
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 OUTBOX_RETRY_BACKOFF_SECONDS = env.float("OUTBOX_RETRY_BACKOFF_SECONDS", default=2)
 OUTBOX_RETRY_BACKOFF_MAX_SECONDS = env.float("OUTBOX_RETRY_BACKOFF_MAX_SECONDS", default=60)
+# On PostgreSQL, the workers' commits (attempt counts, inbox claims, handlers' changes, done
+# marks) do not wait for the WAL to reach the disk: a crash of the database server may lose the
+# last fraction of a second of them, and the sweep then delivers those messages again (claim and
+# changes are lost together, so nothing takes effect twice in the database). The requests'
+# commits, which record the events, always wait. docs/deploy.md, "Workers".
+OUTBOX_WORKER_SYNCHRONOUS_COMMIT = env.bool("OUTBOX_WORKER_SYNCHRONOUS_COMMIT", default=False)
 
 # Stored Idempotency-Key responses are deleted after this many days (daily, by beat).
 IDEMPOTENCY_RETENTION_DAYS = env.int("IDEMPOTENCY_RETENTION_DAYS", default=7)

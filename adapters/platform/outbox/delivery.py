@@ -8,24 +8,26 @@ attempt can be scheduled.
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 from uuid import UUID
 
 import attrs
 from dependency_injector.wiring import Provide, inject
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from adapters.platform.outbox.container import OutboxContainer
 from adapters.platform.outbox.models import OutboxMessage, ProcessedEvent, Status
 from adapters.platform.outbox.policy import RetryPolicy
 from adapters.platform.outbox.ports import HandlerDirectory, OutboxHandler
+from adapters.platform.persistence.inserts import RowInsert
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,25 @@ class Attempt:
 
 
 NOTHING_TO_DO = Attempt(ran=False)
+
+
+@attrs.frozen
+class _Message:
+    """What a delivery needs of an outbox row."""
+
+    id: UUID
+    name: str
+    payload: Any
+    attempts: int  # this attempt included
+
+
+# The inbox claim: a row inserted, or none when (event, handler) was processed before. ON
+# CONFLICT instead of catching IntegrityError in a savepoint: two round trips fewer per handler.
+_CLAIM = RowInsert(
+    ProcessedEvent,
+    ["event_id", "handler", "processed_at"],
+    ignore_conflicts_on=["event_id", "handler"],
+)
 
 # (message id, handler name) of the handler running now, for side effects that leave the
 # database: an email's Message-ID is derived from it, so that the copy a redelivery may send
@@ -89,11 +110,10 @@ def deliver(
     skipped; a handler that raises rolls its claim back with its changes. The message is
     ``done`` once no handler failed. Unknown and finished messages are left alone.
     """
-    message = OutboxMessage.objects.filter(pk=message_id).exclude(status__in=FINISHED).first()
+    message = _start_attempt(message_id)
     if message is None:
         return NOTHING_TO_DO
-    OutboxMessage.objects.filter(pk=message_id).update(attempts=F("attempts") + 1)
-    attempts = message.attempts + 1
+    attempts = message.attempts
     errors: list[str] = []
     subscribed = list(handlers.get(message.name, ()))
     for index, handler in enumerate(subscribed):
@@ -121,20 +141,38 @@ def deliver(
     return Attempt(ran=True, attempts=attempts)
 
 
-def _handle_once(message: OutboxMessage, handler: OutboxHandler, *, finish: bool) -> None:
+def _start_attempt(message_id: UUID) -> _Message | None:
+    """Count an attempt on the message and read it, in one statement; None when it is unknown
+    or finished. The count is committed before any handler runs, so that a message whose
+    handler kills its worker still reaches OUTBOX_MAX_ATTEMPTS."""
+    meta = OutboxMessage._meta
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {quote('attempts')} = {quote('attempts')} + 1 "  # noqa: S608  (identifiers from the model, values as parameters)
+        f"WHERE {quote('id')} = %s AND {quote('status')} NOT IN (%s, %s) "
+        f"RETURNING {quote('name')}, {quote('payload')}, {quote('attempts')}"
+    )
+    identifier = meta.get_field("id").get_db_prep_value(message_id, connection)
+    # One statement: in autocommit mode (a worker) it commits by itself, no BEGIN/COMMIT.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [identifier, Status.DONE.value, Status.FAILED.value])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    name, payload, attempts = row
+    # Raw rows carry JSON as text (SQLite, and psycopg as Django configures it).
+    decoded = json.loads(payload) if isinstance(payload, (str, bytes)) else payload
+    return _Message(id=message_id, name=name, payload=decoded, attempts=int(attempts))
+
+
+def _handle_once(message: _Message, handler: OutboxHandler, *, finish: bool) -> None:
     """Run ``handler`` once per message (the inbox claim), in one transaction; with
     ``finish``, the message is marked done in the same transaction."""
     with transaction.atomic():
-        try:
-            # A savepoint of its own: only the claim's own IntegrityError means "done before"
-            # (one raised by the handler is a failure like any other).
-            with transaction.atomic():
-                ProcessedEvent.objects.create(event_id=message.id, handler=handler.name)
-        except IntegrityError:
-            pass  # processed by an earlier delivery of this message
-        else:
+        if _CLAIM.execute([message.id, handler.name, timezone.now()]):
             with _delivering(message.id, handler.name):
                 handler.handle(message.payload)
+        # else: processed by an earlier delivery of this message
         if finish:
             _finish(message.id, Status.DONE)
 
@@ -150,9 +188,23 @@ def give_up(message_id: UUID) -> None:
 
 
 def _finish(message_id: UUID, status: Status) -> None:
-    OutboxMessage.objects.filter(pk=message_id).exclude(status__in=FINISHED).update(
-        status=status, finished_at=timezone.now()
+    """Mark an unfinished message ``status``. One precompiled statement: it runs once per
+    delivery, and the ORM would build it anew each time (bench/outbox.py)."""
+    meta = OutboxMessage._meta
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {quote('status')} = %s, {quote('finished_at')} = %s "  # noqa: S608  (identifiers from the model, values as parameters)
+        f"WHERE {quote('id')} = %s AND {quote('status')} NOT IN (%s, %s)"
     )
+    parameters = [
+        status.value,
+        meta.get_field("finished_at").get_db_prep_value(timezone.now(), connection),
+        meta.get_field("id").get_db_prep_value(message_id, connection),
+        Status.DONE.value,
+        Status.FAILED.value,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
 
 
 def note_retry_scheduled(message_id: UUID) -> None:
