@@ -77,6 +77,10 @@ def _close_old_connections(**_kwargs: Any) -> None:
     close_old_connections()
 
 
+# The receiver's key: keyed by id(), a receiver may be taken for a dead one that had its id.
+ASYNC_COMMIT = "outbox.worker.commit-asynchronously"
+
+
 @signals.worker_init.connect
 def _commit_without_waiting_for_the_disk(**_kwargs: Any) -> None:
     """Before the pool forks: every database connection the worker opens skips the wait for
@@ -87,7 +91,7 @@ def _commit_without_waiting_for_the_disk(**_kwargs: Any) -> None:
     from django.db.backends.signals import connection_created
 
     if not settings.OUTBOX_WORKER_SYNCHRONOUS_COMMIT:
-        connection_created.connect(commit_asynchronously, weak=False)
+        connection_created.connect(commit_asynchronously, weak=False, dispatch_uid=ASYNC_COMMIT)
 
 
 def commit_asynchronously(connection: BaseDatabaseWrapper, **_kwargs: Any) -> None:

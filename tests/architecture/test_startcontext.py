@@ -52,7 +52,12 @@ GENERATED = [
 # The existing files it may change: the CONTEXTS entry (in src/settings/project.py and, in the
 # template repository, in the file Copier renders it from), and the committed OpenAPI schema and
 # security summary (regenerated with the new routes).
-REGISTRIES = [SETTINGS_FILE, SETTINGS_TEMPLATE, "docs/openapi.yaml", "docs/security-summary.md"]
+REGISTRIES = [
+    SETTINGS_FILE,
+    "docs/openapi.yaml",
+    "docs/security-summary.md",
+    *([SETTINGS_TEMPLATE] if (ROOT / SETTINGS_TEMPLATE).exists() else []),  # the template only
+]
 # The template's names, however spelled (work_items, WorkItem, work-item, workitem, Work items).
 TRACE = re.compile(r"work[\W_]?items?", re.IGNORECASE)
 

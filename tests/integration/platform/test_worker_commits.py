@@ -13,20 +13,24 @@ from src import celery as worker
 pytestmark = pytest.mark.django_db
 
 
-def _connected() -> bool:
-    return worker.commit_asynchronously in connection_created._live_receivers(None)[0]
-
-
 @pytest.mark.parametrize("synchronous", [False, True])
 def test_a_worker_makes_its_connections_commit_asynchronously_unless_told(
-    synchronous: bool,
+    synchronous: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    configured: list[object] = []
+
+    def receiver(connection: object, **_kwargs: object) -> None:
+        configured.append(connection)
+
+    monkeypatch.setattr(worker, "commit_asynchronously", receiver)
     with override_settings(OUTBOX_WORKER_SYNCHRONOUS_COMMIT=synchronous):
         try:
             worker._commit_without_waiting_for_the_disk()
-            assert _connected() is not synchronous
+            connection_created.send(sender=type(connection), connection=connection)
         finally:
-            connection_created.disconnect(worker.commit_asynchronously)
+            connection_created.disconnect(dispatch_uid=worker.ASYNC_COMMIT)
+
+    assert configured == ([] if synchronous else [connection])
 
 
 @pytest.mark.postgres
