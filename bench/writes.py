@@ -26,7 +26,8 @@ that noise on the machine hits all of them alike:
 Every request carries a fresh Idempotency-Key and every pay pays the next open invoice, once
 (bench/writes.lua). The references are bench/writes_reference.py: (b) does the business change
 only (lock the account row, update the balance, insert the ledger entry; for pay also lock and
-update the invoice), (b+) adds Idempotency-Key handling written the usual way.
+update the invoice, and queue the receipt email after the commit, as a plain Celery task where
+the app records an outbox event), (b+) adds Idempotency-Key handling written the usual way.
 
 Printed per endpoint: req/s, p50 and p99 latency (medians of the rounds), the gunicorn workers'
 CPU per request (from /proc), queries per request (counted in-process; ``--show-queries`` lists
