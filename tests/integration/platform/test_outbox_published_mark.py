@@ -62,7 +62,7 @@ def test_published_messages_are_marked_and_finished_ones_left_alone(
     assert transport.published == [pending.id, in_flight.id, done.id, failed.id]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's commit setting")
+@pytest.mark.postgres  # PostgreSQL's commit setting
 def test_the_relaxed_commit_setting_ends_with_the_mark() -> None:
     relay._mark_published([message(Status.PENDING).id])
 
