@@ -184,6 +184,25 @@ def app_environment(**overrides: str) -> dict[str, str]:
     return env
 
 
+def production_settings(*names: str, **overrides: str) -> dict[str, Any]:
+    """The settings ``names`` as the production settings build them from the environment with
+    ``overrides`` (read in a new interpreter, as the image's start script would), JSON-shaped."""
+    script = (
+        "import json, sys, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps({n: getattr(settings, n) for n in sys.argv[1:]}, default=str))"
+    )
+    result = subprocess.run(  # noqa: S603  (this interpreter, a fixed script)
+        [sys.executable, "-c", script, *names],
+        cwd=REPO_ROOT,
+        env=app_environment(**overrides),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    values: dict[str, Any] = json.loads(result.stdout)
+    return values
+
+
 def manage(env: Mapping[str, str], *arguments: str, timeout: float = 120) -> str:
     """Run ``manage.py`` with ``env`` (the server's settings); its output, or a failure."""
     result = subprocess.run(  # noqa: S603  (this interpreter, our own manage.py)

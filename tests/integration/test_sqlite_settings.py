@@ -3,33 +3,18 @@ the races through two workers that prove it are each context's (tests/integratio
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.servers import REPO_ROOT, app_environment
+from tests.servers import production_settings
 
 pytestmark = pytest.mark.slow
 
 
 def _settings_database(**env: str) -> dict[str, object]:
     """DATABASES["default"] as the production settings build it from ``env``."""
-    script = (
-        "import json, django; django.setup(); from django.conf import settings; "
-        "print(json.dumps(settings.DATABASES['default'], default=str))"
-    )
-    result = subprocess.run(  # noqa: S603  (this interpreter, a fixed script)
-        [sys.executable, "-c", script],
-        cwd=REPO_ROOT,
-        env=app_environment(**env),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    database: dict[str, object] = json.loads(result.stdout)
+    database: dict[str, object] = production_settings("DATABASES", **env)["DATABASES"]["default"]
     return database
 
 

@@ -3,37 +3,26 @@ only under /api/; a wildcard origin with credentials fails ``check --deploy`` (b
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 
 from adapters.platform.checks import deploy
-from tests.servers import REPO_ROOT, app_environment
+from tests.servers import production_settings
 
 CORS_MIDDLEWARE = "corsheaders.middleware.CorsMiddleware"
 FRONTEND = "https://app.example.com"
 
 
 def _production_settings(**env: str) -> dict[str, object]:
-    script = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps({name: getattr(s, name) for name in ('INSTALLED_APPS', 'MIDDLEWARE', "
-        "'CORS_ALLOWED_ORIGINS', 'CORS_ALLOW_ALL_ORIGINS', 'CORS_ALLOW_CREDENTIALS')}))"
+    return production_settings(
+        "INSTALLED_APPS",
+        "MIDDLEWARE",
+        "CORS_ALLOWED_ORIGINS",
+        "CORS_ALLOW_ALL_ORIGINS",
+        "CORS_ALLOW_CREDENTIALS",
+        **env,
     )
-    result = subprocess.run(  # noqa: S603  (this interpreter, a fixed script)
-        [sys.executable, "-c", script],
-        cwd=REPO_ROOT,
-        env=app_environment(**env),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    values: dict[str, object] = json.loads(result.stdout)
-    return values
 
 
 @pytest.mark.slow
