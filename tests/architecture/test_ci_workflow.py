@@ -91,6 +91,9 @@ def test_ci_runs_the_readmes_test_command_on_sqlite_then_on_postgresql() -> None
         )
         sqlite, postgres = (variables for _, variables in commands)
         assert "DATABASE_URL" not in sqlite, f"{source}: the first run is on SQLite"
+        assert "PYTEST_ADDOPTS" not in sqlite, f"{source}: the first run runs every test"
+        # The second leaves out only what the first ran already on SQLite, in copies.
+        assert postgres.get("PYTEST_ADDOPTS") == "-m 'not project_copy'", source
         assert "DATABASE_URL" in postgres, f"{source}: the second run names PostgreSQL"
         # .ci/run names the server through a variable with a default: look at the default.
         url = postgres["DATABASE_URL"].removeprefix("${CI_DATABASE_URL:-").removesuffix("}")

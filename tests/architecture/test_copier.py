@@ -22,7 +22,7 @@ from tests.architecture.copier_template import (
 )
 from tests.architecture.project_copy import ROOT, output, run
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.project_copy]
 
 NAME, SLUG = "Acme API", "acme-api"
 

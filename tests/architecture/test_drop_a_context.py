@@ -21,7 +21,7 @@ import pytest
 from tests.architecture.copier_template import generate, template_repository
 from tests.architecture.project_copy import BIN, environment, failed_gates, output, run
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.project_copy]
 
 DROPPED = "billing"
 NAME = "Acme"

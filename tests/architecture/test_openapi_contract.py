@@ -119,6 +119,7 @@ def record(root: Path, version: str, lines: list[str]) -> None:
 
 
 @slow
+@pytest.mark.project_copy
 def test_a_removed_response_field_fails_the_gates_until_the_changelog_records_it(
     tmp_path: Path,
 ) -> None:
@@ -163,6 +164,7 @@ def test_a_removed_response_field_fails_the_gates_until_the_changelog_records_it
 
 
 @slow
+@pytest.mark.project_copy
 def test_added_optional_fields_pass_once_the_schema_is_regenerated(tmp_path: Path) -> None:
     root = copy_project(tmp_path / "project")
     nickname = "        nickname = StrictCharField(max_length=50, required=False)\n"

@@ -198,6 +198,7 @@ def _edit(root: Path, relative: str, old: str, new: str) -> None:
 
 
 @slow
+@pytest.mark.project_copy
 def test_the_gate_names_each_widening_of_a_reviewers_change(tmp_path: Path) -> None:
     root = copy_project(tmp_path / "project")
     identity, organizations = "adapters/identity/views.py", "adapters/organizations/views.py"
@@ -230,6 +231,7 @@ def test_the_gate_names_each_widening_of_a_reviewers_change(tmp_path: Path) -> N
 
 
 @slow
+@pytest.mark.project_copy
 def test_a_view_reaching_an_unscoped_repository_method_fails_the_check(tmp_path: Path) -> None:
     root = copy_project(tmp_path / "project")
     _edit(root, "adapters/organizations/repositories.py", "class DjangoOrganizationRepository:\n",

@@ -40,6 +40,8 @@ from tests.architecture.project_copy import (
 )
 
 slow = pytest.mark.slow
+# Every test here runs startcontext in a copy, or reads the template the copies are made from.
+pytestmark = pytest.mark.project_copy
 
 NAME = "projects"
 GENERATED = [
