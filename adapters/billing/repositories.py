@@ -7,9 +7,10 @@ from typing import Any
 
 import attrs
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from adapters.billing import models
+from adapters.platform.persistence.compiled import Arguments
 from adapters.platform.persistence.inserts import RowInsert
 from adapters.platform.persistence.scopes import (
     scoped_by_organization,
@@ -18,7 +19,7 @@ from adapters.platform.persistence.scopes import (
     unscoped,
 )
 from adapters.platform.persistence.unit_of_work import DjangoUnitOfWork
-from adapters.platform.rest.pagination import keyset_page
+from adapters.platform.rest.pagination import KeysetPages
 from contexts.billing.domain.errors import (
     DuplicateSubscription,
     InvoiceNotFound,
@@ -101,11 +102,40 @@ def _account(row: tuple[Any, ...]) -> Account:
     return Account(OrganizationId(organization_id), balance_cents, currency)
 
 
+PLAN_PAGES = KeysetPages(
+    lambda _: models.Plan.objects.filter(is_active=True),
+    ordering=["code"],
+    columns=PLAN_COLUMNS,
+    build=_plan,
+)
+SUBSCRIPTION_PAGES = KeysetPages(
+    lambda given: models.Subscription.objects.filter(user_id=given["user_id"]),
+    ordering=["-id"],
+    columns=SUBSCRIPTION_COLUMNS,
+    build=_subscription,
+)
+ENTRY_PAGES = KeysetPages(
+    lambda given: models.LedgerEntry.objects.filter(account_id=given["organization_id"]),
+    ordering=["-created_at", "-id"],
+    columns=ENTRY_COLUMNS,
+    build=_entry,
+)
+
+
+def _invoices(given: Arguments) -> QuerySet[models.Invoice]:
+    rows = models.Invoice.objects.filter(account_id=given["organization_id"])
+    return rows.filter(status=given["status"]) if "status" in given else rows
+
+
+INVOICE_PAGES = KeysetPages(
+    _invoices, ordering=["-issued_at", "-id"], columns=INVOICE_COLUMNS, build=_invoice
+)
+
+
 class DjangoPlanRepository:
     @unscoped("the plan catalogue is the same for every user")
     def list_page(self, page: PageRequest) -> Page[Plan]:
-        rows = models.Plan.objects.filter(is_active=True)
-        return keyset_page(rows, ordering=["code"], page=page, columns=PLAN_COLUMNS, build=_plan)
+        return PLAN_PAGES.page(page)
 
     @unscoped("the plan catalogue is the same for every user")
     def get_on_offer(self, code: str) -> Plan:
@@ -119,10 +149,7 @@ class DjangoPlanRepository:
 class DjangoSubscriptionRepository:
     @scoped_by_user("user_id")
     def list_for_user(self, user_id: UserId, page: PageRequest) -> Page[Subscription]:
-        rows = models.Subscription.objects.filter(user_id=user_id)
-        return keyset_page(
-            rows, ordering=["-id"], page=page, columns=SUBSCRIPTION_COLUMNS, build=_subscription
-        )
+        return SUBSCRIPTION_PAGES.page(page, user_id=user_id)
 
     @scoped_by_user("user_id")
     def has_active(self, user_id: UserId, plan_type: str) -> bool:
@@ -231,10 +258,7 @@ class DjangoLedgerRepository:
 
     @scoped_by_organization("organization_id")
     def list_page(self, organization_id: OrganizationId, page: PageRequest) -> Page[LedgerEntry]:
-        rows = models.LedgerEntry.objects.filter(account_id=organization_id)
-        return keyset_page(
-            rows, ordering=["-created_at", "-id"], page=page, columns=ENTRY_COLUMNS, build=_entry
-        )
+        return ENTRY_PAGES.page(page, organization_id=organization_id)
 
 
 class DjangoInvoiceRepository:
@@ -307,12 +331,8 @@ class DjangoInvoiceRepository:
     def list_page(
         self, organization_id: OrganizationId, status: InvoiceStatus | None, page: PageRequest
     ) -> Page[Invoice]:
-        rows = models.Invoice.objects.filter(account_id=organization_id)
-        if status is not None:
-            rows = rows.filter(status=status.value)
-        return keyset_page(
-            rows, ordering=["-issued_at", "-id"], page=page, columns=INVOICE_COLUMNS, build=_invoice
-        )
+        status_value = status.value if status is not None else None
+        return INVOICE_PAGES.page(page, organization_id=organization_id, status=status_value)
 
 
 class DjangoBillingUnitOfWork(DjangoUnitOfWork):

@@ -6,11 +6,12 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from adapters.organizations import models
+from adapters.platform.persistence.compiled import CompiledQuery
 from adapters.platform.persistence.scopes import (
     scoped_by_organization,
     scoped_by_row,
@@ -18,7 +19,7 @@ from adapters.platform.persistence.scopes import (
     unscoped,
 )
 from adapters.platform.persistence.unit_of_work import DjangoUnitOfWork
-from adapters.platform.rest.pagination import keyset_page
+from adapters.platform.rest.pagination import KeysetPages
 from contexts.organizations.domain.errors import AlreadyMember
 from contexts.organizations.domain.model import (
     Invitation,
@@ -73,9 +74,31 @@ def _invitation(row: tuple[Any, ...]) -> Invitation:
     )
 
 
-_ROLE_SQL = (
-    f"SELECT role FROM {models.Membership._meta.db_table} "  # noqa: S608  (a constant table name)
-    "WHERE organization_id = %s AND user_id = %s"
+VIEW_PAGES = KeysetPages(
+    lambda given: models.Membership.objects.filter(user_id=given["user_id"]),
+    ordering=["organization_id"],
+    columns=VIEW_COLUMNS,
+    build=_view,
+)
+MEMBERSHIP_PAGES = KeysetPages(
+    lambda given: models.Membership.objects.filter(organization_id=given["organization_id"]),
+    ordering=["user_id"],
+    columns=MEMBERSHIP_COLUMNS,
+    build=_membership,
+)
+OPEN_INVITATION_PAGES = KeysetPages(
+    lambda given: models.Invitation.objects.filter(
+        organization_id=given["organization_id"], status=PENDING, expires_at__gt=given["now"]
+    ),
+    ordering=["-id"],
+    columns=INVITATION_COLUMNS,
+    build=_invitation,
+)
+# On every request under /orgs/{org_id}/ (the tenancy check): compiled once, then only run.
+ROLE = CompiledQuery(
+    lambda given: models.Membership.objects.filter(
+        organization_id=given["organization_id"], user_id=given["user_id"]
+    ).values_list("role")
 )
 
 
@@ -116,10 +139,7 @@ class DjangoOrganizationRepository:
 
     @scoped_by_user("user_id")
     def list_for_member(self, user_id: UserId, page: PageRequest) -> Page[OrganizationView]:
-        rows = models.Membership.objects.filter(user_id=user_id)
-        return keyset_page(
-            rows, ordering=["organization_id"], page=page, columns=VIEW_COLUMNS, build=_view
-        )
+        return VIEW_PAGES.page(page, user_id=user_id)
 
 
 class DjangoMembershipRepository:
@@ -137,12 +157,8 @@ class DjangoMembershipRepository:
 
     @scoped_by_organization("organization_id")
     def get(self, organization_id: OrganizationId, user_id: UserId) -> Membership | None:
-        # On every request under /orgs/{org_id}/ (the tenancy check), so written as plain SQL:
-        # building the equivalent ORM query costs more than running it on the index.
-        with connection.cursor() as cursor:
-            cursor.execute(_ROLE_SQL, [organization_id, user_id])
-            row = cursor.fetchone()
-        return Membership(organization_id, user_id, Role(row[0])) if row else None
+        rows = ROLE.rows({"organization_id": organization_id, "user_id": user_id})
+        return Membership(organization_id, user_id, Role(rows[0][0])) if rows else None
 
     @scoped_by_organization("organization_id")
     def lock_for_change(
@@ -168,10 +184,7 @@ class DjangoMembershipRepository:
 
     @scoped_by_organization("organization_id")
     def list_page(self, organization_id: OrganizationId, page: PageRequest) -> Page[Membership]:
-        rows = models.Membership.objects.filter(organization_id=organization_id)
-        return keyset_page(
-            rows, ordering=["user_id"], page=page, columns=MEMBERSHIP_COLUMNS, build=_membership
-        )
+        return MEMBERSHIP_PAGES.page(page, organization_id=organization_id)
 
     @scoped_by_organization("organization_id")
     def list_administrators(self, organization_id: OrganizationId) -> list[Membership]:
@@ -265,12 +278,7 @@ class DjangoInvitationRepository:
     def list_open(
         self, organization_id: OrganizationId, now: datetime, page: PageRequest
     ) -> Page[Invitation]:
-        rows = models.Invitation.objects.filter(
-            organization_id=organization_id, status=PENDING, expires_at__gt=now
-        )
-        return keyset_page(
-            rows, ordering=["-id"], page=page, columns=INVITATION_COLUMNS, build=_invitation
-        )
+        return OPEN_INVITATION_PAGES.page(page, organization_id=organization_id, now=now)
 
     @unscoped("beat's housekeeping job, across every organization")
     def expire_due(self, now: datetime) -> int:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -26,9 +26,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from adapters.platform.persistence.compiled import Arguments, CompiledQuery
 from kernel.pagination import Page, PageRequest
 
-M = TypeVar("M", bound=Model)
 T = TypeVar("T")
 
 PAGE_SIZE_PARAM = "page_size"
@@ -132,50 +132,94 @@ def _beyond(ordering: Sequence[str], values: Sequence[Any], *, forward: bool) ->
     return Q(**{f"{first.lstrip('-')}__{bound}": values[0]}) & condition
 
 
-def keyset_page(
-    queryset: QuerySet[M],
-    *,
-    ordering: Sequence[str],
-    page: PageRequest,
-    columns: Sequence[str],
-    build: Callable[[tuple[Any, ...]], T],
-) -> Page[T]:
-    """Cut one page of ``queryset`` in ``ordering`` (which must end with a unique column).
+class KeysetPages(Generic[T]):
+    """The pages of one list: ``rows(arguments)`` (a queryset filtered by placeholders, see
+    adapters/platform/persistence/compiled.py) cut in ``ordering``, which must end with a
+    unique column.
 
     Rows are read as tuples of ``columns`` (plus any ordering column not among them) and turned
-    into items by ``build(row)``: no model instances, which cost more than the query on a
-    page of 50. The cursor carries the ordering columns' values of the page's edge rows.
+    into items by ``build(row)``: no model instances, which cost more than the query on a page
+    of 50. The cursor carries the ordering columns' values of the page's edge rows. The SQL is
+    compiled once per shape (which filters are given, a cursor or none, its direction, the page
+    size) and then only run.
     """
-    fields = [column.lstrip("-") for column in ordering]
-    selected = list(columns) + [f for f in fields if f not in columns]
-    positions = [selected.index(f) for f in fields]
-    direction, values = _decode(page.cursor, ordering) if page.cursor else (_FORWARD, None)
-    forward = direction == _FORWARD
-    if values is not None:
+
+    def __init__(
+        self,
+        rows: Callable[[Arguments], QuerySet[Any]],
+        *,
+        ordering: Sequence[str],
+        columns: Sequence[str],
+        build: Callable[[tuple[Any, ...]], T],
+    ) -> None:
+        self._rows = rows
+        self._ordering = tuple(ordering)
+        self._build = build
+        fields = [column.lstrip("-") for column in ordering]
+        self._selected = list(columns) + [f for f in fields if f not in columns]
+        self._positions = [self._selected.index(f) for f in fields]
+        self._width = len(columns)
+        self._queries: dict[Hashable, CompiledQuery] = {}
+
+    def page(self, page: PageRequest, **filters: object) -> Page[T]:
+        """One page of the rows matching ``filters`` (the builder's placeholders; a filter whose
+        value is None is absent: the builder sees no placeholder of that name)."""
+        values = {name: value for name, value in filters.items() if value is not None}
+        direction, position = (
+            _decode(page.cursor, self._ordering) if page.cursor else (_FORWARD, None)
+        )
+        forward = direction == _FORWARD
+        if position is not None:
+            values.update(zip(_cursor_names(len(position)), position, strict=True))
         try:
-            queryset = queryset.filter(_beyond(ordering, values, forward=forward))
+            rows = self._query(frozenset(values), direction, position is not None, page.size).rows(
+                values
+            )
         except (DjangoValidationError, ValueError, TypeError):
+            if position is None:
+                raise
             raise _invalid_cursor() from None  # a value of the wrong type for its column
-    order = list(ordering) if forward else [_flip(column) for column in ordering]
-    rows = list(queryset.order_by(*order).values_list(*selected)[: page.size + 1])
-    has_more = len(rows) > page.size
-    rows = rows[: page.size]
-    if not forward:
-        rows.reverse()
-    if not rows:
-        return Page([], None, None)
+        has_more = len(rows) > page.size
+        rows = rows[: page.size]
+        if not forward:
+            rows.reverse()
+        if not rows:
+            return Page([], None, None)
+        more_after = has_more if forward else True
+        more_before = (position is not None) if forward else has_more
+        return Page(
+            [self._build(row[: self._width]) for row in rows],
+            next_cursor=self._cursor(_FORWARD, rows[-1]) if more_after else None,
+            previous_cursor=self._cursor(_BACKWARD, rows[0]) if more_before else None,
+        )
 
-    def position(row: tuple[Any, ...]) -> list[Any]:
-        return [row[index] for index in positions]
+    def _cursor(self, direction: str, row: tuple[Any, ...]) -> str:
+        return _encode(direction, self._ordering, [row[index] for index in self._positions])
 
-    width = len(columns)
-    more_after = has_more if forward else True
-    more_before = (values is not None) if forward else has_more
-    return Page(
-        [build(row[:width]) for row in rows],
-        next_cursor=_encode(_FORWARD, ordering, position(rows[-1])) if more_after else None,
-        previous_cursor=_encode(_BACKWARD, ordering, position(rows[0])) if more_before else None,
-    )
+    def _query(
+        self, names: frozenset[str], direction: str, has_cursor: bool, size: int
+    ) -> CompiledQuery:
+        """The query of one shape: which values are given, from where, how many rows."""
+        shape = (names, direction, has_cursor, size)
+        query = self._queries.get(shape)
+        if query is None:
+
+            def build(arguments: Arguments) -> QuerySet[Any, Any]:
+                queryset = self._rows(arguments)
+                forward = direction == _FORWARD
+                if has_cursor:
+                    cursor = [arguments[name] for name in _cursor_names(len(self._ordering))]
+                    queryset = queryset.filter(_beyond(self._ordering, cursor, forward=forward))
+                order = self._ordering if forward else [_flip(c) for c in self._ordering]
+                return queryset.order_by(*order).values_list(*self._selected)[: size + 1]
+
+            query = self._queries[shape] = CompiledQuery(build)
+        return query
+
+
+def _cursor_names(count: int) -> list[str]:
+    """The placeholders of a cursor's values: not identifiers, so no filter can take them."""
+    return [f"cursor.{index}" for index in range(count)]
 
 
 def _flip(column: str) -> str:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from adapters.platform.persistence.scopes import scoped_by_organization, scoped_by_row
 from adapters.platform.persistence.unit_of_work import DjangoUnitOfWork
-from adapters.platform.rest.pagination import keyset_page
+from adapters.platform.rest.pagination import KeysetPages
 from adapters.work_items import models
 from contexts.work_items.domain.errors import WorkItemNameTaken, WorkItemNotFound
 from contexts.work_items.domain.model import WorkItem, WorkItemId
@@ -31,6 +31,15 @@ ORDERING = ("-created_at", "-id")
 def _work_item(row: tuple[Any, ...]) -> WorkItem:
     id_, organization_id, name, created_at = row
     return WorkItem(WorkItemId(id_), OrganizationId(organization_id), name, created_at)
+
+
+# The list's query, compiled to SQL once and then only run (adapters/platform/rest/pagination.py).
+PAGES = KeysetPages(
+    lambda given: models.WorkItem.objects.filter(organization_id=given["organization_id"]),
+    ordering=ORDERING,
+    columns=COLUMNS,
+    build=_work_item,
+)
 
 
 class DjangoWorkItemRepository:
@@ -77,8 +86,7 @@ class DjangoWorkItemRepository:
 
     @scoped_by_organization("organization_id")
     def list_page(self, organization_id: OrganizationId, page: PageRequest) -> Page[WorkItem]:
-        rows = models.WorkItem.objects.filter(organization_id=organization_id)
-        return keyset_page(rows, ordering=ORDERING, page=page, columns=COLUMNS, build=_work_item)
+        return PAGES.page(page, organization_id=organization_id)
 
     @staticmethod
     def _one(rows: QuerySet[models.WorkItem]) -> WorkItem:
