@@ -1,6 +1,6 @@
-"""``CompiledQuery`` (adapters/platform/persistence/compiled.py) and the compiled timestamp
-loader (adapters/platform/persistence/timestamps.py): the rows are exactly the ORM's, on SQLite
-and PostgreSQL, whatever values a later run binds."""
+"""``CompiledQuery`` and ``CompiledUpdate`` (adapters/platform/persistence/compiled.py), and the
+compiled timestamp loader (adapters/platform/persistence/timestamps.py): the rows read and
+written are exactly the ORM's, on SQLite and PostgreSQL, whatever values a later run binds."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.backends.postgresql.psycopg_any import register_tzloader
+from django.test.utils import CaptureQueriesContext
 
 from adapters.organizations import models
 from adapters.organizations.repositories import INVITATION_COLUMNS, VIEW_COLUMNS
-from adapters.platform.persistence.compiled import CompiledQuery
+from adapters.platform.persistence.compiled import CompiledQuery, CompiledUpdate
 from adapters.platform.persistence.timestamps import compiled_timestamp_loader, timestamptz_oid
 from tests.factories import make_organization, make_user
 
@@ -129,3 +130,64 @@ def test_postgresql_connections_read_timestamps_with_the_compiled_loader() -> No
 
     assert compiled == djangos == moments
     assert {value.tzinfo for value in compiled} == {value.tzinfo for value in djangos} == {UTC}
+
+
+INVITATION_STATUS = CompiledUpdate(
+    lambda given: (
+        models.Invitation.objects.filter(
+            organization_id=given["organization_id"], email=given["email"]
+        ),
+        {"status": given["status"], "expires_at": given["expires_at"], "role": "admin"},
+    )
+)
+
+
+def test_an_update_writes_what_the_orms_update_writes_and_counts_the_rows() -> None:
+    owner = make_user()
+    organization, other = (make_organization(name, owner=owner) for name in ("One", "Two"))
+    now = datetime(2026, 5, 1, 8, 30, 15, 250000, tzinfo=UTC)
+    for target in (organization, other):
+        _invite(target, "a@example.com", now)
+    later = now + timedelta(days=3)
+
+    changed = INVITATION_STATUS.run(
+        {
+            "organization_id": organization.id,
+            "email": "a@example.com",
+            "status": "revoked",
+            "expires_at": later,
+        }
+    )
+    missing = INVITATION_STATUS.run(
+        {
+            "organization_id": organization.id,
+            "email": "nobody@example.com",
+            "status": "revoked",
+            "expires_at": later,
+        }
+    )
+
+    assert (changed, missing) == (1, 0)
+    updated = models.Invitation.objects.get(organization_id=organization.id)
+    assert (updated.status, updated.expires_at, updated.role) == ("revoked", later, "admin")
+    untouched = models.Invitation.objects.get(organization_id=other.id)
+    assert (untouched.status, untouched.expires_at, untouched.role) == ("pending", now, "member")
+
+
+def test_a_locking_query_keeps_its_for_update() -> None:
+    query = CompiledQuery(
+        lambda given: (
+            models.Membership.objects.select_for_update()
+            .filter(user_id=given["user_id"])
+            .values_list("role")
+        )
+    )
+    owner = make_user()
+    make_organization("Locked", owner=owner)
+    with CaptureQueriesContext(connection) as captured, transaction.atomic():
+        assert query.rows({"user_id": owner.pk}) == [("owner",)]
+    locking = [
+        q["sql"] for q in captured.captured_queries if "organizations_membership" in q["sql"]
+    ]
+    assert len(locking) == 1
+    assert ("FOR UPDATE" in locking[0]) == connection.features.has_select_for_update
