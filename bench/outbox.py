@@ -11,8 +11,9 @@ CELERY_WORKER_CONCURRENCY=1: one pool process, prefetch 1, late acknowledgement,
 process every 1000 tasks, INFO logs, as deployed), each on a queue of its own:
 
   (a) outbox        ``with DjangoUnitOfWork() as uow: uow.outbox.record(Ping(...)); uow.commit()``:
-                    the row is committed, the relay publishes ``outbox.deliver`` on commit, the
-                    worker delivers it through the inbox to a handler (bench/outbox_app)
+                    the row is committed, the relay queues an ``outbox.drain`` on commit unless
+                    one is queued, and the worker's drain delivers every pending row through
+                    the inbox to a handler (bench/outbox_app); its "task ms" is a drain's
   (b) plain Celery  ``with transaction.atomic(): plain_ping.delay_on_commit(...)``: a
                     ``@shared_task`` doing the same trivial work
 
@@ -68,7 +69,7 @@ from tests.servers import REPO_ROOT, CeleryProcess, RedisServer, app_environment
 SETTINGS = "bench.outbox_app.settings"
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 POSTGRES_BENCH_DB = "bench_outbox"
-DEFAULT_QUEUE = "celery"  # where the outbox's outbox.deliver tasks go
+DEFAULT_QUEUE = "celery"  # where the outbox's tasks go (outbox.drain, outbox.deliver)
 DELIVERY_TIMEOUT = 90.0  # the most any batch may take to be handled, once enqueued
 CONTROL_TIMEOUT = 5.0
 WARM_UP_EVENTS = 100

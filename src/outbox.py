@@ -1,7 +1,9 @@
 """Which transport carries the outbox's messages to their handlers, decided by the settings.
 
-- ``CELERY_BROKER_URL`` set (production): ``CeleryTransport``, an ``outbox.deliver`` task per
-  message for the workers (``celery -A src worker``).
+- ``CELERY_BROKER_URL`` set (production): ``CeleryTransport``. A commit's messages are
+  delivered by an ``outbox.drain`` task, queued only when none is queued yet, that delivers
+  every pending message (fewer tasks than events: bench/outbox.py); the sweep's and the admin's
+  messages go as an ``outbox.deliver`` task each, for the workers (``celery -A src worker``).
 - unset (development, most tests): ``InProcessTransport``, delivery in the committing process
   right after the commit; ``make run`` needs no Redis and no worker.
 
@@ -11,6 +13,7 @@ that publishes nothing (``manage.py check``, most requests) never pays for it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Sequence
@@ -27,6 +30,12 @@ if TYPE_CHECKING:
     from celery import Celery
 
 DELIVER = "outbox.deliver"  # adapters/platform/outbox/tasks.py
+DRAIN = "outbox.drain"
+# Set (SET NX) by the announce that queues a drain, deleted by the drain as it starts: while it
+# is set a drain is queued, and a commit needs none of its own. The expiry bounds what a lost
+# drain (a broker that took the flag and lost the task) can delay: the sweep runs meanwhile.
+DRAIN_QUEUED_KEY = "outbox:drain-queued"
+DRAIN_QUEUED_SECONDS = 30
 
 
 class CeleryTransport:
@@ -47,20 +56,60 @@ class CeleryTransport:
         self._lock = threading.Lock()
         self._producers: Any = None
         self._pid = 0
+        self._flag_client: Any = None
+        self._flag_pid = 0
 
     def publish(self, message_ids: Sequence[UUID]) -> None:
+        self._send([(DELIVER, [str(message_id)]) for message_id in message_ids])
+
+    def announce(self, message_ids: Sequence[UUID]) -> None:
+        """Queue a drain unless one is queued: one Redis command, and a task only then."""
+        flags = self._flags()
+        if flags is None:  # a broker other than Redis: no flag to share, a task each
+            self.publish(message_ids)
+            return
+        if not flags.set(DRAIN_QUEUED_KEY, 1, nx=True, ex=DRAIN_QUEUED_SECONDS):
+            return
+        try:
+            self._send([(DRAIN, [])])
+        except Exception:
+            with contextlib.suppress(Exception):  # best effort: the flag expires anyway
+                flags.delete(DRAIN_QUEUED_KEY)
+            raise
+
+    def drain_starting(self) -> None:
+        flags = self._flags()
+        if flags is not None:
+            flags.delete(DRAIN_QUEUED_KEY)
+
+    def _send(self, tasks: Sequence[tuple[str, list[str]]]) -> None:
         from src.celery import app  # Celery's import is paid by the first publish only
 
         timeout = settings.OUTBOX_PUBLISH_TIMEOUT_SECONDS
         with self._producer_pool(app).acquire(block=True, timeout=timeout) as producer:
-            for message_id in message_ids:
-                app.send_task(
-                    DELIVER,
-                    args=[str(message_id)],
-                    producer=producer,
-                    retry=False,
-                    ignore_result=True,
+            for name, args in tasks:
+                app.send_task(name, args=args, producer=producer, retry=False, ignore_result=True)
+
+    def _flags(self) -> Any:
+        """This process's client of the broker's Redis (None if the broker is not Redis)."""
+        with self._lock:
+            if self._flag_client is None or self._flag_pid != os.getpid():
+                url = self._broker_url or settings.CELERY_BROKER_URL
+                if not url.startswith(("redis://", "rediss://")):
+                    return None
+                import redis
+                from redis.backoff import NoBackoff
+                from redis.retry import Retry
+
+                timeout = settings.OUTBOX_PUBLISH_TIMEOUT_SECONDS
+                self._flag_client = redis.Redis.from_url(
+                    url,
+                    socket_timeout=timeout,
+                    socket_connect_timeout=timeout,
+                    retry=Retry(NoBackoff(), 0),  # one attempt, as for the tasks: the sweep retries
                 )
+                self._flag_pid = os.getpid()
+            return self._flag_client
 
     def _producer_pool(self, app: Celery) -> Any:
         """This process's pool (a forked child makes its own: sockets are not shared)."""

@@ -213,3 +213,27 @@ def note_retry_scheduled(message_id: UUID) -> None:
     OutboxMessage.objects.filter(
         pk=message_id, status__in=[Status.PENDING, Status.PUBLISHED]
     ).update(status=Status.PUBLISHED, published_at=timezone.now())
+
+
+def claim_pending(limit: int) -> list[UUID]:
+    """Mark up to ``limit`` pending messages ``published``, oldest first, and return their ids:
+    one drain's share, committed at once (a worker runs in autocommit mode). Drains running side
+    by side on PostgreSQL skip each other's rows (SKIP LOCKED) instead of waiting for them; a
+    drain that dies with a share leaves it to the sweep (OUTBOX_REDELIVER_AFTER_SECONDS)."""
+    meta = OutboxMessage._meta
+    quote = connection.ops.quote_name
+    table, status, id_ = quote(meta.db_table), quote("status"), quote("id")
+    skip_locked = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
+    sql = (
+        f"UPDATE {table} SET {status} = %s, {quote('published_at')} = %s "  # noqa: S608  (identifiers from the model, values as parameters)
+        f"WHERE {id_} IN (SELECT {id_} FROM {table} WHERE {status} = %s "
+        f"ORDER BY {quote('created_at')} LIMIT %s{skip_locked}) RETURNING {id_}"
+    )
+    published_at = meta.get_field("published_at").get_db_prep_value(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Status.PUBLISHED.value, published_at, Status.PENDING.value, limit])
+        rows = cursor.fetchall()
+    # PostgreSQL returns UUIDs, SQLite their hex text.
+    return [row[0] if isinstance(row[0], UUID) else UUID(row[0]) for row in rows]

@@ -29,6 +29,17 @@ class Transport(Protocol):
     in this process."""
 
     def publish(self, message_ids: Sequence[UUID]) -> None:
-        """Hand the messages over, or raise: a message that raised stays pending for the
-        sweep. Must not block for long (it runs right after a request's commit)."""
+        """Hand these messages over, each for delivery, or raise (the sweep sends them again).
+        The sweep and the admin's retry use it."""
+        ...
+
+    def announce(self, message_ids: Sequence[UUID]) -> None:
+        """The messages were just committed: see that they are delivered soon, or raise (they
+        stay pending for the sweep). Runs right after a request's commit: must not block for
+        long. A transport may deliver them in batches rather than one by one."""
+        ...
+
+    def drain_starting(self) -> None:
+        """A drain (``tasks.drain``) is about to claim pending messages: what is committed
+        from now on needs a drain of its own."""
         ...

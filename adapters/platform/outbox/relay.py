@@ -97,7 +97,38 @@ def _mark_published(message_ids: Sequence[UUID]) -> None:
 
 def publish_after_commit(message_id: UUID) -> None:
     """The ``transaction.on_commit`` callback of ``DjangoOutbox.record``."""
-    publish([message_id])
+    announce([message_id])
+
+
+@inject
+def announce(
+    message_ids: Sequence[UUID],
+    *,
+    transport: Transport = Provide[OutboxContainer.transport],
+) -> bool:
+    """Tell the transport that messages were committed; False (and a warning) if it refused,
+    which leaves them pending for the sweep. Never raises."""
+    try:
+        transport.announce(message_ids)
+    except Exception as error:  # whatever the broker's client raises: not the request's fault
+        logger.warning(
+            # The same line as publish's: to an operator both mean "the broker refused".
+            "outbox: could not publish %d message(s); the sweep will send them again (%s: %s)",
+            len(message_ids),
+            type(error).__name__,
+            error,
+        )
+        return False
+    return True
+
+
+@inject
+def drain_starting(*, transport: Transport = Provide[OutboxContainer.transport]) -> None:
+    """See ``Transport.drain_starting``; a failure only means an extra drain later."""
+    try:
+        transport.drain_starting()
+    except Exception:  # the broker's client: the next announce queues a drain anyway
+        logger.warning("outbox: could not note the drain's start", exc_info=True)
 
 
 def due_for_sweep(now: datetime | None = None, *, limit: int = SWEEP_BATCH) -> list[UUID]:
@@ -148,6 +179,12 @@ class InProcessTransport:
     ``failed`` straight away (logged, and visible in the admin, whose "retry" action runs it
     again).
     """
+
+    def announce(self, message_ids: Sequence[UUID]) -> None:
+        self.publish(message_ids)
+
+    def drain_starting(self) -> None:
+        """Nothing to note: messages are delivered as they are announced."""
 
     def publish(self, message_ids: Sequence[UUID]) -> None:
         for message_id in message_ids:

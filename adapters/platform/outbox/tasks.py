@@ -5,6 +5,8 @@ Imported by worker and beat processes only: nothing on a request's path imports 
 
 from __future__ import annotations
 
+import logging
+import time
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -15,7 +17,13 @@ from django.conf import settings
 from adapters.platform.outbox import delivery, relay
 from adapters.platform.outbox.pruning import prune_delivered_messages
 
+logger = logging.getLogger(__name__)
+
+DRAIN_SHARE = 20  # messages a drain claims at once: what a drain killed mid-share delays
+DRAIN_SECONDS = 10.0  # then a new drain takes over, so that no task runs for ever
+
 DELIVER = "outbox.deliver"
+DRAIN = "outbox.drain"
 SWEEP = "outbox.sweep"
 PRUNE = "outbox.prune"
 
@@ -25,15 +33,57 @@ def deliver(self: Task[Any, Any], message_id: str) -> None:
     """Deliver one outbox message; a failure is retried with backoff
     (``delivery.retry_policy``), and the last one marks the message ``failed``."""
     identifier = UUID(message_id)
-    attempt = delivery.deliver(identifier)
-    if not attempt.failed:
-        return
-    countdown = delivery.retry_policy().countdown(attempt.attempts)
+    countdown = _deliver_once(identifier)
     if countdown is None:
-        delivery.give_up(identifier)
         return
     delivery.note_retry_scheduled(identifier)
     raise self.retry(countdown=countdown, max_retries=None)
+
+
+@shared_task(name=DRAIN, ignore_result=True)
+def drain() -> int:
+    """Deliver pending messages in shares of DRAIN_SHARE until none is left (or for at most
+    DRAIN_SECONDS, then hand over to a new drain): the tasks that ``announce`` queues, one for
+    many messages. A full share may mean more are waiting, so another drain is announced to
+    share them (the next worker process takes it). A message whose delivery failed gets an
+    ``outbox.deliver`` retry of its own, with the backoff. Returns how many it delivered."""
+    relay.drain_starting()
+    delivered = 0
+    deadline = time.monotonic() + DRAIN_SECONDS
+    while time.monotonic() < deadline:
+        share = delivery.claim_pending(DRAIN_SHARE)
+        if not share:
+            return delivered
+        if len(share) == DRAIN_SHARE:
+            relay.announce(share)
+        for identifier in share:
+            countdown = _deliver_once(identifier)
+            if countdown is not None:
+                _schedule_retry(identifier, countdown)
+        delivered += len(share)
+    relay.announce([])  # time is up, not the work: a new drain goes on
+    return delivered
+
+
+def _deliver_once(identifier: UUID) -> float | None:
+    """Deliver; the countdown of the retry a failure calls for (None: delivered, nothing to
+    do, or given up for good)."""
+    attempt = delivery.deliver(identifier)
+    if not attempt.failed:
+        return None
+    countdown = delivery.retry_policy().countdown(attempt.attempts)
+    if countdown is None:
+        delivery.give_up(identifier)
+    return countdown
+
+
+def _schedule_retry(identifier: UUID, countdown: float) -> None:
+    try:
+        deliver.apply_async(args=(str(identifier),), countdown=countdown, retry=False)
+    except Exception:  # the broker: the sweep sends it after OUTBOX_REDELIVER_AFTER_SECONDS
+        logger.warning("outbox: could not schedule a retry of %s", identifier, exc_info=True)
+        return
+    delivery.note_retry_scheduled(identifier)
 
 
 @shared_task(name=SWEEP, ignore_result=True)

@@ -8,8 +8,7 @@ that "the work was undone" is a row that is not there.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import attrs
@@ -34,6 +33,7 @@ from adapters.platform.persistence.unit_of_work import DjangoUnitOfWork
 from kernel.events import Event
 from src import container as composition
 from tests.factories import make_user
+from tests.outbox_app.transports import RecordingTransport
 
 pytestmark = pytest.mark.django_db
 
@@ -44,14 +44,6 @@ class Worked(Event):
     version: ClassVar[int] = 1
 
     step: str
-
-
-@attrs.define
-class RecordingTransport:
-    published: list[uuid.UUID] = attrs.field(factory=list)
-
-    def publish(self, message_ids: Sequence[uuid.UUID]) -> None:
-        self.published.extend(message_ids)
 
 
 class WorkView(APIView):

@@ -14,7 +14,7 @@ import logging
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
@@ -47,6 +47,7 @@ from kernel.events import Event, Payload
 from src import container as composition
 from src.outbox import CeleryTransport
 from tests.factories import make_user
+from tests.outbox_app.transports import BrokenTransport, RecordingTransport
 from tests.servers import RedisServer, dead_port
 
 pytestmark = pytest.mark.django_db
@@ -74,19 +75,6 @@ class Recorder:
         if self.calls <= self.failures:
             raise RuntimeError(f"planned failure {self.calls}")
         self.payloads.append(payload)
-
-
-@attrs.define
-class RecordingTransport:
-    published: list[uuid.UUID] = attrs.field(factory=list)
-
-    def publish(self, message_ids: Sequence[uuid.UUID]) -> None:
-        self.published.extend(message_ids)
-
-
-class BrokenTransport:
-    def publish(self, message_ids: Sequence[uuid.UUID]) -> None:
-        raise ConnectionError("the broker is down")
 
 
 def handlers_for(**recorders: Callable[[Payload], None]) -> dict[str, list[OutboxHandler]]:
@@ -132,7 +120,7 @@ def only_message() -> OutboxMessage:
 # --- recording: the unit of work's transaction ---------------------------------------------
 
 
-def test_a_recorded_event_is_a_pending_row_published_only_after_the_commit(
+def test_a_recorded_event_is_a_pending_row_announced_only_after_the_commit(
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
     recording_transport: RecordingTransport,
 ) -> None:
@@ -149,10 +137,10 @@ def test_a_recorded_event_is_a_pending_row_published_only_after_the_commit(
     assert message.status == Status.PENDING
     assert len(callbacks) == 1
     callbacks[0]()
-    assert recording_transport.published == [message.id]
+    assert recording_transport.announced == [message.id]
     message.refresh_from_db()
-    assert message.status == Status.PUBLISHED
-    assert message.published_at is not None
+    # Pending until a drain claims it (tasks.drain), or the sweep sends it.
+    assert (message.status, message.published_at) == (Status.PENDING, None)
 
 
 @pytest.mark.parametrize("how", ["no commit", "an exception"])
@@ -350,22 +338,64 @@ def test_a_broker_that_accepts_but_never_answers_costs_the_publish_timeout_once(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_publishing_to_redis_sends_one_task_per_message(
+def test_commits_announced_to_redis_queue_one_drain_until_it_starts(
     container: composition.ApplicationContainer, tmp_path: Path
 ) -> None:
     with RedisServer(tmp_path) as server:
+        client = redis.Redis.from_url(server.url)
         transport = CeleryTransport(broker_url=server.url)
         container.outbox.transport.override(providers.Object(transport))
         record(Pinged(key="a", count=1))
         record(Pinged(key="b", count=2))
+        queued_before_the_drain = client.lrange("celery", 0, -1)
+        transport.drain_starting()  # as a worker's drain does first
+        record(Pinged(key="c", count=3))
+        queued = client.lrange("celery", 0, -1)
 
+    names = [json.loads(body)["headers"]["task"] for body in queued_before_the_drain]
+    assert names == ["outbox.drain"], "two commits, one drain"
+    assert [json.loads(body)["headers"]["task"] for body in queued] == ["outbox.drain"] * 2
+    # The rows wait, pending, for the drain to claim them.
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {Status.PENDING}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_sends_one_task_per_message_to_redis(
+    container: composition.ApplicationContainer, tmp_path: Path
+) -> None:
+    with RedisServer(tmp_path) as server:
+        transport = CeleryTransport(broker_url=server.url)
+        ids = [
+            OutboxMessage.objects.create(
+                id=uuid.uuid4(), name="tests.pinged", version=2, payload={}, status=Status.PENDING
+            ).id
+            for _ in range(2)
+        ]
+        transport.publish(ids)
         queued = redis.Redis.from_url(server.url).lrange("celery", 0, -1)
 
     tasks = [json.loads(body)["headers"] for body in queued]
     assert [task["task"] for task in tasks] == ["outbox.deliver", "outbox.deliver"]
-    sent = {ast.literal_eval(task["argsrepr"])[0] for task in tasks}
-    assert sent == {str(pk) for pk in OutboxMessage.objects.values_list("pk", flat=True)}
-    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {Status.PUBLISHED}
+    assert {ast.literal_eval(task["argsrepr"])[0] for task in tasks} == {str(pk) for pk in ids}
+
+
+def test_a_drain_claims_the_oldest_pending_messages_once() -> None:
+    now = timezone.now()
+    created = {}
+    for age, status in ((30, Status.PENDING), (20, Status.PENDING), (10, Status.PENDING),
+                        (40, Status.PUBLISHED), (50, Status.DONE)):  # fmt: skip
+        message = OutboxMessage.objects.create(
+            id=uuid.uuid4(), name="tests.pinged", version=2, payload={}, status=status
+        )
+        OutboxMessage.objects.filter(pk=message.pk).update(created_at=now - timedelta(seconds=age))
+        created[age] = message.pk
+
+    first, second, third = (delivery.claim_pending(2) for _ in range(3))
+
+    assert (first, second, third) == ([created[30], created[20]], [created[10]], [])
+    claimed = OutboxMessage.objects.filter(pk__in=first + second)
+    assert {row.status for row in claimed} == {Status.PUBLISHED}
+    assert all(row.published_at is not None for row in claimed)
 
 
 def test_the_sweep_resends_stale_pending_and_long_published_messages_only(

@@ -5,9 +5,8 @@ else an ordinary update. Either way only unfinished rows are marked."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
-import attrs
 import pytest
 from dependency_injector import providers
 from django.db import connection
@@ -15,16 +14,9 @@ from django.db import connection
 from adapters.platform.outbox import relay
 from adapters.platform.outbox.models import OutboxMessage, Status
 from src import container as composition
+from tests.outbox_app.transports import RecordingTransport
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the mark runs after a real commit
-
-
-@attrs.define
-class RecordingTransport:
-    published: list[uuid.UUID] = attrs.field(factory=list)
-
-    def publish(self, message_ids: Sequence[uuid.UUID]) -> None:
-        self.published.extend(message_ids)
 
 
 @pytest.fixture

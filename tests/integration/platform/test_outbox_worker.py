@@ -9,6 +9,8 @@ these tests fail (tests/servers.py), they are never skipped.
 
 from __future__ import annotations
 
+import functools
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -33,6 +35,7 @@ from tests.servers import REPO_ROOT, CeleryProcess, RedisServer, app_environment
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 DELIVERY_TIMEOUT = 30.0
+DRAIN_RECEIVED = re.compile(r"Task outbox\.drain\[[0-9a-f-]+\] received")
 SWEEP_AFTER_SECONDS = 1.0
 
 
@@ -139,6 +142,25 @@ def test_a_worker_delivers_an_event_recorded_by_a_committed_unit_of_work(
     assert message.published_at is not None
     assert lines(stack.effects, NOTES).count(key) == 1
     assert ProcessedEvent.objects.filter(event_id=message_id, handler="outbox_test.note").exists()
+
+
+def test_a_burst_of_commits_is_delivered_by_fewer_drains_than_events(
+    stack: Stack, transport: CeleryTransport
+) -> None:
+    """One drain task delivers every message committed before it claims: the tasks do not
+    grow with the events (bench/outbox.py measures what that is worth)."""
+    keys = [uuid.uuid4().hex for _ in range(60)]
+    drains_before = len(DRAIN_RECEIVED.findall(stack.worker.output()))
+    message_ids = [record(Noted(key=key)) for key in keys]
+
+    for message_id in message_ids:
+        done = wait_for(stack, functools.partial(finished, message_id), "delivered")
+        assert done.status == Status.DONE, done.last_error
+
+    noted = lines(stack.effects, NOTES)
+    assert all(noted.count(key) == 1 for key in keys)
+    drains = len(DRAIN_RECEIVED.findall(stack.worker.output())) - drains_before
+    assert 1 <= drains < len(keys) // 2, stack.logs()
 
 
 def test_a_redelivered_message_takes_effect_once(stack: Stack, transport: CeleryTransport) -> None:
