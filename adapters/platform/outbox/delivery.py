@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -237,3 +237,10 @@ def claim_pending(limit: int) -> list[UUID]:
         rows = cursor.fetchall()
     # PostgreSQL returns UUIDs, SQLite their hex text.
     return [row[0] if isinstance(row[0], UUID) else UUID(row[0]) for row in rows]
+
+
+def release(message_ids: Sequence[UUID]) -> None:
+    """Give messages a drain claimed but did not deliver back to ``pending``, for the next."""
+    OutboxMessage.objects.filter(pk__in=list(message_ids), status=Status.PUBLISHED).update(
+        status=Status.PENDING, published_at=None
+    )

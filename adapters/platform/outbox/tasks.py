@@ -6,8 +6,8 @@ Imported by worker and beat processes only: nothing on a request's path imports 
 from __future__ import annotations
 
 import logging
-import time
 from datetime import timedelta
+from time import monotonic
 from typing import Any
 from uuid import UUID
 
@@ -20,7 +20,10 @@ from adapters.platform.outbox.pruning import prune_delivered_messages
 logger = logging.getLogger(__name__)
 
 DRAIN_SHARE = 20  # messages a drain claims at once: what a drain killed mid-share delays
-DRAIN_SECONDS = 10.0  # then a new drain takes over, so that no task runs for ever
+# Then a new drain takes over, so that no task runs for ever: checked before each message, so
+# a drain lasts at most this plus one delivery (one SMTP exchange, EMAIL_TIMEOUT_SECONDS),
+# well inside CELERY_TASK_SOFT_TIME_LIMIT.
+DRAIN_SECONDS = 10.0
 
 DELIVER = "outbox.deliver"
 DRAIN = "outbox.drain"
@@ -49,18 +52,23 @@ def drain() -> int:
     ``outbox.deliver`` retry of its own, with the backoff. Returns how many it delivered."""
     relay.drain_starting()
     delivered = 0
-    deadline = time.monotonic() + DRAIN_SECONDS
-    while time.monotonic() < deadline:
+    deadline = monotonic() + DRAIN_SECONDS
+    while monotonic() < deadline:
         share = delivery.claim_pending(DRAIN_SHARE)
         if not share:
             return delivered
         if len(share) == DRAIN_SHARE:
-            relay.announce(share)
-        for identifier in share:
+            relay.announce([])  # more may wait: a second drain shares them
+        for index, identifier in enumerate(share):
+            if monotonic() >= deadline:
+                # A slow handler (an SMTP server taking its time) must not carry the drain
+                # into the task's time limit: the rest of the share goes back to pending.
+                delivery.release(share[index:])
+                break
             countdown = _deliver_once(identifier)
             if countdown is not None:
                 _schedule_retry(identifier, countdown)
-        delivered += len(share)
+            delivered += 1
     relay.announce([])  # time is up, not the work: a new drain goes on
     return delivered
 

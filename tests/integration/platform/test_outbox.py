@@ -37,7 +37,7 @@ from adapters.identity.security import purge_expired_tokens
 from adapters.platform.checks import deploy
 from adapters.platform.idempotency.models import IdempotencyRecord
 from adapters.platform.idempotency.tasks import prune_records
-from adapters.platform.outbox import delivery, relay
+from adapters.platform.outbox import delivery, relay, tasks
 from adapters.platform.outbox.models import OutboxMessage, ProcessedEvent, Status
 from adapters.platform.outbox.ports import OutboxHandler
 from adapters.platform.outbox.relay import InProcessTransport
@@ -651,3 +651,35 @@ def test_readyz_reports_the_broker_without_failing_on_it(tmp_path: Path) -> None
         "status": "ok",
         "checks": {"database": "ok", "cache": "ok", "broker": "unavailable"},
     }
+
+
+def test_a_drain_out_of_time_gives_the_rest_of_its_share_back(
+    monkeypatch: pytest.MonkeyPatch, recording_transport: RecordingTransport
+) -> None:
+    """Checked before each message: a slow handler cannot carry a drain into the task's time
+    limit, and what it did not reach is pending again, for the next drain it announces."""
+    now = timezone.now()
+    ids = []
+    for age in (30, 20, 10):
+        message = OutboxMessage.objects.create(
+            id=uuid.uuid4(), name="tests.pinged", version=2, payload={}, status=Status.PENDING
+        )
+        OutboxMessage.objects.filter(pk=message.pk).update(created_at=now - timedelta(seconds=age))
+        ids.append(message.pk)
+    clock = [0.0]
+    delivered: list[uuid.UUID] = []
+
+    def slow_delivery(identifier: uuid.UUID) -> None:
+        delivered.append(identifier)
+        clock[0] += tasks.DRAIN_SECONDS  # one slow SMTP exchange uses up the drain's time
+
+    monkeypatch.setattr(tasks, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(tasks, "_deliver_once", slow_delivery)
+
+    assert tasks.drain() == 1
+
+    assert delivered == ids[:1]
+    statuses = dict(OutboxMessage.objects.values_list("pk", "status"))
+    assert [statuses[pk] for pk in ids] == [Status.PUBLISHED, Status.PENDING, Status.PENDING]
+    assert recording_transport.drains_started == 1
+    assert recording_transport.announced == []  # announce([]): "queue a drain", no messages
