@@ -223,19 +223,23 @@ def claim_pending(limit: int) -> list[UUID]:
     meta = OutboxMessage._meta
     quote = connection.ops.quote_name
     table, status, id_ = quote(meta.db_table), quote("status"), quote("id")
+    created = quote("created_at")
     skip_locked = (
         " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     )
     sql = (
         f"UPDATE {table} SET {status} = %s, {quote('published_at')} = %s "  # noqa: S608  (identifiers from the model, values as parameters)
         f"WHERE {id_} IN (SELECT {id_} FROM {table} WHERE {status} = %s "
-        f"ORDER BY {quote('created_at')} LIMIT %s{skip_locked}) RETURNING {id_}"
+        f"ORDER BY {created} LIMIT %s{skip_locked}) RETURNING {id_}, {created}"
     )
     published_at = meta.get_field("published_at").get_db_prep_value(timezone.now(), connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, [Status.PUBLISHED.value, published_at, Status.PENDING.value, limit])
         rows = cursor.fetchall()
-    # PostgreSQL returns UUIDs, SQLite their hex text.
+    # RETURNING comes in no particular order: oldest first again (the creation times sort as
+    # they are, datetimes on PostgreSQL, ISO text on SQLite). PostgreSQL returns UUIDs, SQLite
+    # their hex text.
+    rows.sort(key=lambda row: row[1])
     return [row[0] if isinstance(row[0], UUID) else UUID(row[0]) for row in rows]
 
 
