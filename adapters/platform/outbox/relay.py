@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -42,16 +42,7 @@ def publish(
     warning) if the transport refused them, which leaves them to the sweep."""
     if not message_ids:
         return True
-    try:
-        transport.publish(message_ids)
-    except Exception as error:  # whatever the broker's client raises: not the request's fault
-        # One line, no traceback: during an outage every committing request logs it.
-        logger.warning(
-            "outbox: could not publish %d message(s); the sweep will send them again (%s: %s)",
-            len(message_ids),
-            type(error).__name__,
-            error,
-        )
+    if not _handed_over(transport.publish, message_ids):
         return False
     try:
         _mark_published(message_ids)
@@ -108,11 +99,16 @@ def announce(
 ) -> bool:
     """Tell the transport that messages were committed; False (and a warning) if it refused,
     which leaves them pending for the sweep. Never raises."""
+    return _handed_over(transport.announce, message_ids)
+
+
+def _handed_over(hand_over: Callable[[Sequence[UUID]], None], message_ids: Sequence[UUID]) -> bool:
+    """``hand_over(message_ids)``; False, and a warning, if the broker refused them."""
     try:
-        transport.announce(message_ids)
+        hand_over(message_ids)
     except Exception as error:  # whatever the broker's client raises: not the request's fault
+        # One line, no traceback: during an outage every committing request logs it.
         logger.warning(
-            # The same line as publish's: to an operator both mean "the broker refused".
             "outbox: could not publish %d message(s); the sweep will send them again (%s: %s)",
             len(message_ids),
             type(error).__name__,
